@@ -1,0 +1,5 @@
+"""`python -m emailbot_gui`"""
+
+from emailbot_gui.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Classifiers: the offline local model (default) and, later, AI services; plus injection checks."""

@@ -1,0 +1,1 @@
+"""Settings (file + EMAILBOT_* environment) and the app's folders."""

@@ -1,0 +1,86 @@
+"""The Protocols every outside system sits behind. Production and tests differ only in what is
+injected through constructors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from emailbot_gui.core.types import Address, Email, SourceResult
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """A message as fetched, before parsing: the source's id and the raw RFC 5322 bytes."""
+
+    provider_id: str
+    raw: bytes
+    origin: str = ""  # where it came from, for error messages (a file path, a folder name)
+    received_at_hint: float | None = None  # POSIX time the source received it, when known
+
+
+@dataclass(frozen=True, slots=True)
+class FetchBatch:
+    messages: Sequence[RawMessage]
+    cursor: str  # opaque; persisted by the store so a restart resumes after this batch
+    more: bool  # the source has more right now (poll again without waiting)
+    unreadable: Sequence[tuple[str, str]] = ()  # (origin, reason) for items the source could not read
+
+
+@runtime_checkable
+class MailSource(Protocol):
+    """A mailbox the console reads from."""
+
+    name: str  # stable key, stored with each email ("demo", "maildir:/path", "graph:support@x")
+
+    async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
+        """Return up to `limit` messages newer than `cursor` (None = from the beginning)."""
+        ...
+
+
+@runtime_checkable
+class ContextSource(Protocol):
+    """A source of what the company knows about a sender (CRM, customer database)."""
+
+    name: str
+
+    async def lookup(self, sender: Address) -> SourceResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingReply:
+    idempotency_key: str
+    email: Email
+    body_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEscalation:
+    idempotency_key: str
+    email: Email
+    people: tuple[Address, ...]
+    topic: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReceipt:
+    external_id: str
+    link: str = ""
+    details: dict[str, Any] | None = None
+
+
+class ActionSink(Protocol):
+    """Where approved actions go: a mail transport for replies, a chat service for escalations."""
+
+    name: str
+
+    async def send_reply(self, reply: OutgoingReply) -> DeliveryReceipt: ...
+
+    async def escalate(self, escalation: OutgoingEscalation) -> DeliveryReceipt: ...
+
+    async def find_delivered(self, idempotency_key: str) -> DeliveryReceipt | None:
+        """Look up whether an action with this key was already delivered (resolves a crash
+        between delivering and recording it, so nothing is ever sent twice)."""
+        ...

@@ -1,0 +1,1 @@
+"""Domain types and the email state machine: pure Python, no I/O, no Qt."""

@@ -1,0 +1,72 @@
+"""The GUI entry: one QApplication whose event loop is also the asyncio loop (qasync). The triage loop
+runs as a task on it; the window talks to the TriageConsole; quitting stops the loop cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync prefers PyQt6 when both are installed
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from emailbot_gui import APP_NAME, __version__
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("EmailBot")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(_main(app, args))
+
+
+async def _main(app: object, args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from emailbot_gui.app import start_runtime
+    from emailbot_gui.config.settings import SettingsError
+    from emailbot_gui.store.db import StoreError
+    from emailbot_gui.store.instance_lock import AlreadyRunning
+
+    assert isinstance(app, QApplication)
+    quit_event = asyncio.Event()
+    app.aboutToQuit.connect(quit_event.set)
+    try:
+        runtime = await start_runtime(args, default_demo=True)
+    except (StoreError, SettingsError, AlreadyRunning) as exc:
+        QMessageBox.critical(None, "EmailBot Console cannot start", str(exc))
+        return 2
+
+    from emailbot_gui.ui.main_window import MainWindow
+    from emailbot_gui.ui.style import apply_style
+
+    apply_style(app)
+    window = MainWindow(runtime.console, demo=runtime.mode.demo)
+    window.show()
+    stop = asyncio.Event()
+    loop_task = asyncio.get_running_loop().create_task(_run_loop(runtime, stop))
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    app.lastWindowClosed.connect(quit_event.set)
+    await quit_event.wait()
+    stop.set()
+    try:
+        await asyncio.wait_for(loop_task, timeout=10)
+    except TimeoutError:
+        loop_task.cancel()
+    await runtime.close()
+    return 0
+
+
+async def _run_loop(runtime: object, stop: asyncio.Event) -> None:
+    await runtime.console.deliver_pending()  # type: ignore[attr-defined]
+    await runtime.loop.run_forever(stop)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""poll -> classify -> enrich -> propose, in plain asyncio: no Qt here."""

@@ -1,0 +1,66 @@
+"""Delivers what the operator approved, from the store's outbox.
+
+Before each delivery it asks the transport whether an action with the same idempotency key was already
+delivered: that resolves a crash (or a timeout) between "delivered" and "recorded as delivered" without
+ever sending twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from emailbot_gui.connectors.base import ActionSink, DeliveryReceipt, OutgoingEscalation, OutgoingReply
+from emailbot_gui.core.types import Address
+from emailbot_gui.services.events import EmailsChanged, EventHub, Notice
+from emailbot_gui.store.email_store import EmailStore
+from emailbot_gui.store.views import OutboxItem
+
+log = logging.getLogger(__name__)
+
+
+class OutboxDispatcher:
+    def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3) -> None:
+        self.store = store
+        self.sink = sink
+        self.events = events
+        self.max_attempts = max(1, max_attempts)
+        self._lock = asyncio.Lock()  # one delivery pass at a time: the same item is never in flight twice
+
+    async def deliver_pending(self) -> int:
+        delivered = 0
+        async with self._lock:
+            for item in await self.store.outbox(limit=1000, status="pending"):
+                if await self._deliver(item):
+                    delivered += 1
+        return delivered
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        try:
+            receipt = await self.sink.find_delivered(item.idempotency_key)
+            if receipt is None:
+                receipt = await self._send(item)
+        except Exception as exc:
+            final = item.attempts + 1 >= self.max_attempts
+            log.warning("delivery of %s failed (attempt %d): %s", item.idempotency_key, item.attempts + 1, exc)
+            await self.store.mark_delivery_failed(item.id, f"{type(exc).__name__}: {exc}", final=final)
+            self.events.publish(EmailsChanged((item.email_id,), "delivery_failed"))
+            self.events.publish(Notice("error" if final else "warning",
+                                       f"Could not deliver the {item.kind} for email {item.email_id}: {exc}"
+                                       + ("" if final else " — will retry")))
+            return False
+        await self.store.mark_delivered(item.id, receipt.external_id, receipt.link)
+        self.events.publish(EmailsChanged((item.email_id,), "sent" if item.kind == "reply" else "escalated"))
+        return True
+
+    async def _send(self, item: OutboxItem) -> DeliveryReceipt:
+        detail = await self.store.detail(item.email_id)
+        if detail is None:
+            raise LookupError(f"email {item.email_id} is gone")
+        if item.kind == "reply":
+            return await self.sink.send_reply(OutgoingReply(item.idempotency_key, detail.email,
+                                                            item.payload["body"]))
+        if item.kind == "escalation":
+            people = tuple(Address(p[0], p[1] if len(p) > 1 else "") for p in item.payload["people"])
+            return await self.sink.escalate(OutgoingEscalation(item.idempotency_key, detail.email, people,
+                                                               item.payload["topic"], item.payload["message"]))
+        raise ValueError(f"unknown outbox item kind {item.kind!r}")

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, migrations and repositories. The only package with SQL in it."""

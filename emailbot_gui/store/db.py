@@ -1,0 +1,135 @@
+"""Opening the database: engine creation, SQLite tuning (WAL), schema migrations with a backup first,
+and clear errors for a database that is locked or was written by a newer version of the app."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message tells the operator why and what to do."""
+
+
+class DatabaseTooNew(StoreError):
+    pass
+
+
+class DatabaseLocked(StoreError):
+    pass
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 5}
+    engine = create_async_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _backup_sqlite(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.backup-{revision}-{stamp}{path.suffix}")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to this version's head, refusing a database from a newer version."""
+    cfg = _alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    known = {rev.revision for rev in script.walk_revisions()}
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(_current_revision)
+    except OperationalError as exc:
+        raise _explain(exc, engine) from exc
+    if current is not None and current not in known:
+        raise DatabaseTooNew(
+            f"The database at {_describe(engine)} was written by a newer version of EmailBot Console "
+            f"(schema {current}). Update the app, or start with another --data-dir.")
+    if current == head:
+        return
+    url = engine.url
+    if current is not None and url.get_backend_name() == "sqlite" and url.database:
+        backup = _backup_sqlite(Path(url.database), current)
+        log.info("backed up the database to %s before migrating", backup)
+
+    def upgrade(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(upgrade)
+    except OperationalError as exc:
+        raise _explain(exc, engine) from exc
+    log.info("database schema %s -> %s", current or "(empty)", head)
+
+
+def _describe(engine: AsyncEngine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _explain(exc: OperationalError, engine: AsyncEngine) -> StoreError:
+    text = str(exc.orig) if exc.orig else str(exc)
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(
+            f"The database at {_describe(engine)} is locked by another program (is another EmailBot "
+            "Console running on the same data folder?). Close it and try again.")
+    return StoreError(f"Cannot open the database at {_describe(engine)}: {text}")
+
+
+def ensure_parent(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.disk_usage(path.parent)  # raises early on an unusable folder

@@ -1,0 +1,310 @@
+"""EmailStore: every read and write the app makes, as short transactions over the async engine.
+
+Writes are batched (one transaction per pipeline batch) and every state change is checked against the
+lifecycle and written to the audit trail in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from emailbot_gui.core.lifecycle import EmailState, check_transition
+from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
+from emailbot_gui.store import codec
+from emailbot_gui.store.db import create_engine, migrate
+from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, SyncCursorRow
+from emailbot_gui.store.operator_ops import OperatorOpsMixin
+from emailbot_gui.store.queue_reads import QueueReadsMixin
+
+SYSTEM = "system"
+QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """Something fetched that could not be parsed: kept, visible, with its reason, never processed."""
+
+    provider_id: str
+    origin: str
+    reason: str
+    raw: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    new_ids: list[int]
+    duplicates: int
+    quarantined_ids: list[int]
+
+
+def audit_row(email_id: int | None, action: str, before: str, after: str, actor: str = SYSTEM,
+              at: datetime | None = None, **details: Any) -> dict[str, Any]:
+    return {"at": at or utc_now(), "actor": actor, "action": action, "email_id": email_id,
+            "before": before, "after": after, "details": details}
+
+
+class EmailStore(QueueReadsMixin, OperatorOpsMixin):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.session = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    async def open(cls, url: str) -> EmailStore:
+        engine = create_engine(url)
+        try:
+            await migrate(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # ---- sync cursors -------------------------------------------------------------------------------
+
+    async def cursor(self, source: str) -> str | None:
+        async with self.session() as s:
+            return await s.scalar(select(SyncCursorRow.cursor).where(SyncCursorRow.source == source))
+
+    @staticmethod
+    async def _save_cursor(s: AsyncSession, source: str, cursor: str) -> None:
+        row = await s.get(SyncCursorRow, source)
+        if row is None:
+            s.add(SyncCursorRow(source=source, cursor=cursor, updated_at=utc_now()))
+        else:
+            row.cursor = cursor
+            row.updated_at = utc_now()
+
+    # ---- ingest -------------------------------------------------------------------------------------
+
+    async def ingest(self, source: str, emails: Sequence[Email], quarantined: Sequence[Quarantined] = (),
+                     cursor: str | None = None) -> IngestResult:
+        """Insert what is new, skip what the queue already has (same provider id or Message-ID), and save
+        the source's cursor in the same transaction, so a crash never loses or duplicates a batch."""
+        now = utc_now()
+        async with self.session.begin() as s:
+            provider_ids = [e.provider_id for e in emails] + [q.provider_id for q in quarantined]
+            known_provider: set[str] = set()
+            known_message: set[tuple[str, str, str]] = set()
+            for chunk in _chunks(provider_ids, 500):
+                known_provider.update(await s.scalars(select(EmailRow.provider_id).where(
+                    EmailRow.source == source, EmailRow.provider_id.in_(chunk))))
+            message_ids = [e.message_id for e in emails if e.message_id]
+            for chunk in _chunks(message_ids, 500):
+                found = await s.execute(select(EmailRow.message_id, EmailRow.sender_address, EmailRow.subject)
+                                        .where(EmailRow.source == source, EmailRow.message_id.in_(chunk)))
+                known_message.update((m, a.lower(), subj) for m, a, subj in found.all())
+            rows: list[dict[str, Any]] = []
+            contents: list[dict[str, Any]] = []
+            duplicates = 0
+            for e in emails:
+                # The same Message-ID alone is not proof: some senders reuse one for different mails.
+                identity = (e.message_id, e.sender.address[:320].lower(), e.subject)
+                if e.provider_id in known_provider or identity in known_message:
+                    duplicates += 1
+                    continue
+                known_provider.add(e.provider_id)
+                known_message.add(identity)
+                rows.append(_email_row(source, e, now))
+                contents.append(_content_row(e))
+            q_rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for q in quarantined:
+                if q.provider_id in known_provider:
+                    duplicates += 1
+                    continue
+                known_provider.add(q.provider_id)
+                q_rows.append(_quarantine_rows(source, q, now))
+            new_ids = await _insert_returning_ids(s, rows)
+            for eid, content in zip(new_ids, contents, strict=True):
+                content["email_id"] = eid
+            if contents:
+                await s.execute(insert(EmailContentRow), contents)
+            q_ids = await _insert_returning_ids(s, [r for r, _ in q_rows])
+            q_contents = [dict(c, email_id=i) for i, (_, c) in zip(q_ids, q_rows, strict=True)]
+            if q_contents:
+                await s.execute(insert(EmailContentRow), q_contents)
+            audits = [audit_row(i, "fetched", "", EmailState.NEW.value, at=now) for i in new_ids]
+            audits += [audit_row(i, "quarantined", "", EmailState.QUARANTINED.value, at=now,
+                                 reason=r["state_reason"], origin=c["headers"].get("origin", ""))
+                       for i, (r, c) in zip(q_ids, q_rows, strict=True)]
+            if audits:
+                await s.execute(insert(AuditEventRow), audits)
+            if cursor is not None:
+                await self._save_cursor(s, source, cursor)
+        return IngestResult(new_ids=new_ids, duplicates=duplicates, quarantined_ids=q_ids)
+
+    # ---- pipeline -----------------------------------------------------------------------------------
+
+    async def ids_in_state(self, state: EmailState, limit: int, after_id: int = 0) -> list[int]:
+        async with self.session() as s:
+            result = await s.scalars(select(EmailRow.id).where(EmailRow.state == state.value,
+                                                                EmailRow.id > after_id)
+                                     .order_by(EmailRow.id).limit(limit))
+            return list(result)
+
+    async def load_emails(self, ids: Sequence[int]) -> list[tuple[int, Email]]:
+        if not ids:
+            return []
+        async with self.session() as s:
+            result = await s.execute(select(EmailRow, EmailContentRow)
+                                     .join(EmailContentRow, EmailContentRow.email_id == EmailRow.id)
+                                     .where(EmailRow.id.in_(list(ids))).order_by(EmailRow.id))
+            return [(row.id, email_from_rows(row, content)) for row, content in result.all()]
+
+    async def load_classifications(self, ids: Sequence[int]) -> dict[int, Classification]:
+        async with self.session() as s:
+            result = await s.execute(select(EmailContentRow.email_id, EmailContentRow.classification)
+                                     .where(EmailContentRow.email_id.in_(list(ids))))
+            out: dict[int, Classification] = {}
+            for eid, data in result.all():
+                c = codec.classification_from_json(data)
+                if c is not None:
+                    out[eid] = c
+            return out
+
+    async def load_enrichments(self, ids: Sequence[int]) -> dict[int, Enrichment]:
+        async with self.session() as s:
+            result = await s.execute(select(EmailContentRow.email_id, EmailContentRow.enrichment)
+                                     .where(EmailContentRow.email_id.in_(list(ids))))
+            out: dict[int, Enrichment] = {}
+            for eid, data in result.all():
+                e = codec.enrichment_from_json(data)
+                if e is not None:
+                    out[eid] = e
+            return out
+
+    async def save_classifications(self, items: Sequence[tuple[int, Classification]]) -> None:
+        await self._advance(items, EmailState.NEW, EmailState.CLASSIFIED, "classified",
+                            lambda c: {"category": c.category, "urgency": int(c.urgency),
+                                       "confidence": c.confidence,
+                                       "flagged": int(bool(c.flags))},
+                            lambda c: {"classification": codec.classification_to_json(c)},
+                            lambda c: {"category": c.category, "urgency": c.urgency.name,
+                                       "confidence": round(c.confidence, 3), "model": c.model})
+
+    async def save_enrichments(self, items: Sequence[tuple[int, Enrichment]]) -> None:
+        await self._advance(items, EmailState.CLASSIFIED, EmailState.ENRICHED, "enriched",
+                            lambda e: {}, lambda e: {"enrichment": codec.enrichment_to_json(e)},
+                            lambda e: {"sources": {r.source: r.status for r in e.results}})
+
+    async def save_proposals(self, items: Sequence[tuple[int, Proposal]]) -> None:
+        await self._advance(items, EmailState.ENRICHED, EmailState.AWAITING_REVIEW, "proposed",
+                            lambda p: {}, lambda p: {"proposal": codec.proposal_to_json(p)},
+                            lambda p: {"reply": bool(p.reply_text), "escalation": p.escalation is not None,
+                                       "no_reply_reason": p.no_reply_reason})
+
+    async def _advance(self, items: Sequence[tuple[int, Any]], from_state: EmailState, to_state: EmailState,
+                       action: str, row_values: Any, content_values: Any, audit_details: Any) -> None:
+        """Move a batch from one pipeline stage to the next in one transaction. Emails no longer in
+        `from_state` (an operator acted on them meanwhile) are left alone."""
+        if not items:
+            return
+        check_transition(from_state, to_state)
+        now = utc_now()
+        async with self.session.begin() as s:
+            ids = [i for i, _ in items]
+            current = set(await s.scalars(select(EmailRow.id).where(
+                EmailRow.id.in_(ids), EmailRow.state == from_state.value)))
+            live = [(i, v) for i, v in items if i in current]
+            if not live:
+                return
+            await s.execute(update(EmailRow), [
+                {"id": i, "state": to_state.value, "state_reason": "", "updated_at": now, **row_values(v)}
+                for i, v in live])
+            await s.execute(update(EmailContentRow), [{"email_id": i, **content_values(v)} for i, v in live])
+            await s.execute(insert(AuditEventRow), [
+                audit_row(i, action, from_state.value, to_state.value, at=now, **audit_details(v))
+                for i, v in live])
+
+    async def record_stage_failure(self, email_id: int, state: EmailState, reason: str,
+                                   max_retries: int) -> bool:
+        """Count a failed attempt at a pipeline stage; after `max_retries` the email goes to FAILED with
+        the reason. Returns True when it failed for good."""
+        async with self.session.begin() as s:
+            row = await s.get(EmailRow, email_id)
+            if row is None or row.state != state.value:
+                return False
+            row.retries += 1
+            row.state_reason = reason
+            row.updated_at = utc_now()
+            if row.retries < max_retries:
+                return False
+            check_transition(state, EmailState.FAILED)
+            row.state = EmailState.FAILED.value
+            s.add(AuditEventRow(**audit_row(email_id, "failed", state.value, EmailState.FAILED.value,
+                                            reason=reason, attempts=row.retries)))
+            return True
+
+    async def count_in_states(self, states: Sequence[EmailState]) -> int:
+        async with self.session() as s:
+            return int(await s.scalar(select(func.count()).select_from(EmailRow)
+                                      .where(EmailRow.state.in_([x.value for x in states]))) or 0)
+
+
+# ---- row builders -------------------------------------------------------------------------------------
+
+def _chunks(values: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+async def _insert_returning_ids(s: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    result = await s.execute(insert(EmailRow).returning(EmailRow.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
+
+
+def _email_row(source: str, e: Email, now: datetime) -> dict[str, Any]:
+    return {"source": source, "provider_id": e.provider_id, "message_id": e.message_id,
+            "thread_id": e.thread_id, "in_reply_to": e.in_reply_to, "sender_address": e.sender.address[:320],
+            "sender_name": e.sender.name[:320], "subject": e.subject, "snippet": e.snippet[:300],
+            "received_at": e.received_at, "size": e.size, "state": EmailState.NEW.value, "state_reason": "",
+            "retries": 0, "flagged": 0, "category": "", "urgency": None, "confidence": None,
+            "updated_at": now}
+
+
+def _content_row(e: Email) -> dict[str, Any]:
+    headers = {"to": [codec.address_to_json(a) for a in e.to], "cc": [codec.address_to_json(a) for a in e.cc],
+               "reply_to": [codec.address_to_json(a) for a in e.reply_to], "references": list(e.references),
+               "language_hint": e.language_hint, "parse_defects": list(e.parse_defects)}
+    return {"headers": headers, "body_text": e.body_text, "body_html": e.body_html,
+            "attachments": [codec.attachment_to_json(a) for a in e.attachments], "classification": None,
+            "enrichment": None, "proposal": None, "raw": None}
+
+
+def _quarantine_rows(source: str, q: Quarantined, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    raw = q.raw if q.raw is not None and len(q.raw) <= QUARANTINE_RAW_LIMIT else None
+    row = {"source": source, "provider_id": q.provider_id, "message_id": f"<{q.provider_id}@quarantine.invalid>",
+           "thread_id": "", "in_reply_to": "", "sender_address": "", "sender_name": "",
+           "subject": f"(unreadable) {q.origin}"[:500], "snippet": q.reason[:300], "received_at": now,
+           "size": len(q.raw or b""), "state": EmailState.QUARANTINED.value, "state_reason": q.reason,
+           "retries": 0, "flagged": 0, "category": "", "urgency": None, "confidence": None, "updated_at": now}
+    content = {"headers": {"origin": q.origin}, "body_text": "", "body_html": "", "attachments": [],
+               "classification": None, "enrichment": None, "proposal": None, "raw": raw}
+    return row, content
+
+
+def email_from_rows(row: EmailRow, content: EmailContentRow) -> Email:
+    from emailbot_gui.core.types import Address
+
+    h = content.headers or {}
+    return Email(source=row.source, provider_id=row.provider_id, message_id=row.message_id,
+                 subject=row.subject, sender=Address(row.sender_address, row.sender_name),
+                 received_at=row.received_at, to=codec.addresses_from_json(h.get("to")),
+                 cc=codec.addresses_from_json(h.get("cc")), reply_to=codec.addresses_from_json(h.get("reply_to")),
+                 thread_id=row.thread_id, in_reply_to=row.in_reply_to,
+                 references=tuple(h.get("references", ())), body_text=content.body_text,
+                 body_html=content.body_html,
+                 attachments=tuple(codec.attachment_from_json(a) for a in content.attachments or ()),
+                 size=row.size, language_hint=h.get("language_hint", ""),
+                 parse_defects=tuple(h.get("parse_defects", ())))

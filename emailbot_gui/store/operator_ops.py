@@ -1,0 +1,152 @@
+"""Write side for the operator's decisions and for delivering what they approved.
+
+Each decision is one transaction: a guarded state change (`UPDATE ... WHERE state IN (allowed)`, so two
+operators sharing a queue cannot both act on one email), the audit entry, and — for a reply or an
+escalation — the outbox row whose unique idempotency key makes a second delivery impossible."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from emailbot_gui.core.lifecycle import REVIEWABLE, EmailState, check_transition
+from emailbot_gui.core.types import Classification, Proposal
+from emailbot_gui.store import codec
+from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
+
+
+class ConflictError(Exception):
+    """The email is no longer in a state that allows this (someone or something acted on it first)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _audit(email_id: int, action: str, before: str, after: str, actor: str, **details: Any) -> AuditEventRow:
+    return AuditEventRow(at=_now(), actor=actor, action=action, email_id=email_id, before=before, after=after,
+                         details=details)
+
+
+class OperatorOpsMixin:
+    session: async_sessionmaker[AsyncSession]
+
+    @staticmethod
+    async def _move(s: AsyncSession, email_id: int, allowed: Sequence[EmailState], target: EmailState,
+                    reason: str = "", **values: Any) -> EmailState:
+        row = await s.get(EmailRow, email_id)
+        if row is None:
+            raise ConflictError(f"email {email_id} does not exist")
+        current = EmailState(row.state)
+        if current not in allowed:
+            raise ConflictError(f"this email is {current.label.lower()} now; it can no longer be "
+                                f"moved to {target.label.lower()}")
+        check_transition(current, target)
+        result = await s.execute(update(EmailRow).where(EmailRow.id == email_id, EmailRow.state == current.value)
+                                 .values(state=target.value, state_reason=reason, updated_at=_now(), **values))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError("another operator acted on this email at the same moment")
+        return current
+
+    async def approve_reply(self, email_id: int, actor: str, *, to: str, subject: str, body: str,
+                            in_reply_to: str, edited: bool) -> int:
+        async with self.session.begin() as s:
+            before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
+            outbox = OutboxRow(email_id=email_id, kind="reply", idempotency_key=f"reply:{email_id}",
+                               status="pending", created_at=_now(),
+                               payload={"to": to, "subject": subject, "body": body, "in_reply_to": in_reply_to})
+            s.add(outbox)
+            s.add(_audit(email_id, "approve_edited_reply" if edited else "approve_reply", before.value,
+                         EmailState.APPROVED.value, actor, edited=edited, reply_chars=len(body)))
+            await s.flush()
+            return outbox.id
+
+    async def approve_escalation(self, email_id: int, actor: str, *, people: list[list[str]], topic: str,
+                                 message: str) -> int:
+        async with self.session.begin() as s:
+            before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
+            outbox = OutboxRow(email_id=email_id, kind="escalation", idempotency_key=f"escalation:{email_id}",
+                               status="pending", created_at=_now(),
+                               payload={"people": people, "topic": topic, "message": message})
+            s.add(outbox)
+            s.add(_audit(email_id, "escalate", before.value, EmailState.APPROVED.value, actor,
+                         people=[p[0] for p in people], topic=topic))
+            await s.flush()
+            return outbox.id
+
+    async def close_without_reply(self, email_id: int, actor: str, note: str) -> None:
+        async with self.session.begin() as s:
+            before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
+            s.add(_audit(email_id, "close", before.value, EmailState.APPROVED.value, actor, note=note))
+            await self._move(s, email_id, (EmailState.APPROVED,), EmailState.DONE, note)
+            s.add(_audit(email_id, "done", EmailState.APPROVED.value, EmailState.DONE.value, actor))
+
+    async def reject(self, email_id: int, actor: str, reason: str) -> None:
+        async with self.session.begin() as s:
+            before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.REJECTED, reason)
+            s.add(_audit(email_id, "reject", before.value, EmailState.REJECTED.value, actor, reason=reason))
+
+    async def override(self, email_id: int, actor: str, classification: Classification, proposal: Proposal,
+                       note: str, training_text: tuple[str, str]) -> None:
+        async with self.session.begin() as s:
+            content = await s.get(EmailContentRow, email_id)
+            old = codec.classification_from_json(content.classification if content else None)
+            before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.OVERRIDDEN, note,
+                                      category=classification.category, urgency=int(classification.urgency),
+                                      confidence=classification.confidence)
+            if content is not None:
+                content.classification = codec.classification_to_json(classification)
+                content.proposal = codec.proposal_to_json(proposal)
+            s.add(TrainingExampleRow(email_id=email_id, subject=training_text[0], body=training_text[1],
+                                     category=classification.category, urgency=classification.urgency.name,
+                                     created_at=_now(), actor=actor))
+            s.add(_audit(email_id, "override", before.value, EmailState.OVERRIDDEN.value, actor,
+                         category=[old.category if old else "", classification.category],
+                         urgency=[old.urgency.name if old else "", classification.urgency.name], note=note))
+
+    async def mark_delivered(self, outbox_id: int, external_id: str, link: str, actor: str = "system") -> None:
+        async with self.session.begin() as s:
+            item = await s.get(OutboxRow, outbox_id)
+            if item is None or item.status == "delivered":
+                return
+            item.status = "delivered"
+            item.delivered_at = _now()
+            item.external_id = external_id
+            item.link = link
+            item.attempts += 1
+            target = EmailState.SENT if item.kind == "reply" else EmailState.ESCALATED
+            before = await self._move(s, item.email_id, (EmailState.APPROVED,), target)
+            s.add(_audit(item.email_id, "sent" if item.kind == "reply" else "escalated", before.value,
+                         target.value, actor, outbox_id=outbox_id, external_id=external_id, link=link))
+
+    async def mark_delivery_failed(self, outbox_id: int, error: str, *, final: bool) -> None:
+        async with self.session.begin() as s:
+            item = await s.get(OutboxRow, outbox_id)
+            if item is None or item.status == "delivered":
+                return
+            item.attempts += 1
+            item.error = error
+            if not final:
+                return
+            item.status = "failed"
+            before = await self._move(s, item.email_id, (EmailState.APPROVED,), EmailState.FAILED, error)
+            s.add(_audit(item.email_id, "delivery_failed", before.value, EmailState.FAILED.value, "system",
+                         outbox_id=outbox_id, error=error, attempts=item.attempts))
+
+    async def retry_failed(self, email_id: int, actor: str) -> EmailState:
+        """Send a failed email back to where it failed: a failed delivery is retried from its outbox row
+        (same idempotency key), a failed pipeline stage starts again from new."""
+        async with self.session.begin() as s:
+            item = await s.scalar(select(OutboxRow).where(OutboxRow.email_id == email_id,
+                                                          OutboxRow.status == "failed"))
+            target = EmailState.APPROVED if item is not None else EmailState.NEW
+            await self._move(s, email_id, (EmailState.FAILED,), target, retries=0)
+            if item is not None:
+                item.status = "pending"
+                item.error = ""
+            s.add(_audit(email_id, "retry", EmailState.FAILED.value, target.value, actor))
+            return target
