@@ -211,6 +211,30 @@ def test_html_only_message_gets_text_and_keeps_original_html() -> None:
     assert e.body_text == "Hello there\n\nBye"
 
 
+def assert_utf8_clean(e: Email) -> None:
+    """Every text field can be stored and shown: no lone surrogates, no NULs."""
+    texts = [e.message_id, e.subject, e.body_text, e.body_html, e.thread_id, e.in_reply_to, *e.references,
+             *e.parse_defects, *(f"{a.name}{a.address}" for a in (e.sender, *e.to, *e.cc, *e.reply_to)),
+             *(f"{a.filename}{a.content_type}{a.content_id}" for a in e.attachments)]
+    for text in texts:
+        text.encode("utf-8")
+        assert "\x00" not in text
+
+
+@pytest.mark.parametrize("charset", ["unicode_escape", "raw-unicode-escape", "utf-7", "punycode", "idna",
+                                     "undefined", "rot13", "base64", "zlib", "UTF-16"])
+def test_python_codecs_that_are_no_mail_charsets_cannot_harm(charset: str) -> None:
+    payload = b"\\ud800 +2AA- x\xff"
+    raw = eml(*STD, f"Subject: =?{charset}?q?=5Cud800_+2AA-?=", "Content-Type: multipart/mixed; boundary=b",
+              body=f"--b\r\nContent-Type: text/plain; charset={charset}\r\n\r\n".encode() + payload
+              + f"\r\n--b\r\nContent-Type: text/html; charset={charset}\r\n\r\n".encode() + payload
+              + "\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment;"
+                f" filename*={charset}''%5Cud800.pdf\r\n\r\nx\r\n--b--\r\n".encode())
+    e = parse(raw)
+    assert_utf8_clean(e)
+    assert len(e.attachments) == 1
+
+
 def test_nul_bytes_are_removed() -> None:
     e = parse(eml("From: a\x00@b.example", "Subject: he\x00llo", body=b"bo\x00dy"))
     assert (e.subject, e.body_text) == ("hello", "body")
@@ -347,6 +371,13 @@ HOSTILE = {
     "20 MB of unclosed divs": lambda: eml("From: a@b.example", "Content-Type: text/html",
                                           body="<div>x" * 3_000_000),
     "binary garbage after a header": lambda: b"Subject: x\r\n" + random.Random(3).randbytes(2_000_000),
+    "1 MB of blanks in To": lambda: eml("From: a@b.example", "To: x" + " " * 1_000_000),
+    "60,000 ';' in a quoted parameter": lambda: eml(
+        "From: a@b.example", f'Content-Type: multipart/mixed; boundary=b; x="{";" * 60_000}"',
+        body="--b\r\n\r\nx\r\n--b--"),
+    "20,000 RFC 2231 filename sections": lambda: multipart(
+        "b", "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n "
+        + "".join(f"filename*{i}=a;\r\n " for i in range(20_000))),
 }
 
 
@@ -360,6 +391,7 @@ def test_hostile_input_parses_in_bounded_time(name: str) -> None:
         assert exc.reason
     else:
         assert e.message_id and e.received_at.tzinfo is not None
+        assert_utf8_clean(e)
     assert time.perf_counter() - started < 2.0, f"{name} took {time.perf_counter() - started:.2f} s"
 
 
@@ -427,6 +459,7 @@ def test_mutated_messages_never_raise_anything_but_malformed_email() -> None:
             assert exc.reason
         else:
             assert e.message_id and e.received_at.tzinfo is not None
+            assert_utf8_clean(e)
 
 
 def test_bare_parse_is_the_stdlib_baseline() -> None:

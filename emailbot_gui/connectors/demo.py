@@ -38,6 +38,11 @@ class DemoMailSource:
         # One drip per poll: say "nothing more right now" so the GUI waits for its next poll.
         return FetchBatch(messages=arrived, cursor=batch.cursor, more=False, unreadable=batch.unreadable)
 
+    async def aclose(self) -> None:
+        close = getattr(self._inner, "aclose", None)
+        if close is not None:
+            await close()
+
 
 def _arrived(message: RawMessage, when: datetime) -> RawMessage:
     head, sep, body = message.raw.partition(b"\n\n")

@@ -8,10 +8,12 @@ time linear in its input, which is capped before any regex or stdlib parser sees
 from __future__ import annotations
 
 import binascii
+import codecs
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 
 from emailbot_gui.core.types import Address
 
@@ -37,6 +39,30 @@ _SUPERSETS = {
     "iso-8859-8-i": "iso-8859-8", "utf8": "utf-8",
 }
 _CHARSET_NAME = re.compile(r"[a-z0-9_.:()+-]{1,40}")
+# Python codecs that are not mail charsets; a sender naming one could make us produce lone
+# surrogates, which no UTF-8 consumer (SQLite, Qt, nh3) accepts.
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@lru_cache(maxsize=256)
+def _codec(label: str) -> str | None:
+    """The Python codec for a charset label, or None when there is no usable one."""
+    try:
+        info = codecs.lookup(_SUPERSETS.get(label, label))
+    except LookupError:
+        return None
+    # bytes.decode() refuses the codecs that are not text encodings ("zlib", "base64", "rot13")
+    # with a LookupError; the same flag it reads keeps them out here.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def _text(data: bytes, codec: str) -> str:
+    """Strict decoding; UTF-7 can encode lone surrogates, which become U+FFFD."""
+    text = data.decode(codec)
+    return _SURROGATE.sub("\ufffd", text) if codec == "utf-7" else text
 
 
 def decode_bytes(data: bytes, charset: str | None, defect: DefectSink | None = None) -> str:
@@ -47,11 +73,11 @@ def decode_bytes(data: bytes, charset: str | None, defect: DefectSink | None = N
         if data.isascii():
             return data.decode("ascii")
         label = ""
-    codec = _SUPERSETS.get(label, label)
+    codec = _codec(label) if label else None
     if codec:
         try:
-            return data.decode(codec)
-        except (LookupError, UnicodeError, ValueError):
+            return _text(data, codec)
+        except (UnicodeError, ValueError, LookupError):
             pass
     text, used = _fallback(data, skip_utf8=codec == "utf-8")
     if defect is not None and label:
@@ -84,17 +110,23 @@ _ASCII = bytes(range(128))
 def _unbyte(value: str, charset: str | None = None) -> str:
     """compat32 keeps 8-bit header bytes as surrogate escapes; turn them into text: UTF-8 (RFC 6532)
     first, then the message's own charset, which is what old clients used for raw header bytes."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
     if value.isascii():
         return value
-    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte (a stdlib decode let it through)
+        raw = value.encode("utf-8", "replace")
     try:
         return raw.decode("utf-8")
     except UnicodeError:
         pass
-    if charset and not charset.startswith(("utf-16", "utf-32", "utf-7")):  # not ASCII-compatible
+    codec = _codec(charset) if charset else None
+    if codec and not codec.startswith(("utf-16", "utf-32", "utf-7")):  # ASCII-compatible ones only
         try:
-            return raw.decode(_SUPERSETS.get(charset, charset))
-        except (LookupError, UnicodeError, ValueError):
+            return raw.decode(codec)
+        except (UnicodeError, ValueError):
             pass
     return _fallback(raw, skip_utf8=True)[0]
 
@@ -158,8 +190,8 @@ def header_text(value: str | None, limit: int = MAX_TEXT_HEADER, charset: str | 
     text = _unbyte(value[:limit], charset)
     if "=?" in text:
         text = decode_words(text)
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+        if "\x00" in text:
+            text = text.replace("\x00", "")
     return " ".join(text.split())
 
 
@@ -170,12 +202,12 @@ def _valid_address(addr: str) -> bool:
 
 # The common shapes, `a@b`, `Name <a@b>` and `"Name" <a@b>`, comma-separated: parsed here in one
 # regex pass, five times faster than getaddresses; anything else (comments, groups, escapes) goes to it.
-# The name is words separated by single runs of blanks, so no two parts of the pattern can match
-# the same blanks: a long run of them cannot make the regex backtrack quadratically.
+# The name is words separated by runs of blanks and every other run of blanks is possessive, so no
+# two parts of the pattern compete for the same blanks: the regex cannot backtrack quadratically.
 _ATOMS = r'[^<>\s"(),;:\\@]+@[^<>\s"(),;:\\@]+'
 _WORDS = r'[^<>\s",;:()\\@]+(?:\s+[^<>\s",;:()\\@]+)*'
 _SIMPLE_ADDRESS = re.compile(
-    r'\s*(?:(?:"([^"\\]*)"|(' + _WORDS + r'))?\s*<(' + _ATOMS + r')>|(' + _ATOMS + r'))\s*(?:,|\Z)')
+    r'\s*+(?:(?:"([^"\\]*)"|(' + _WORDS + r'))?\s*+<(' + _ATOMS + r')>|(' + _ATOMS + r'))\s*+(?:,|\Z)')
 
 
 def _simple_addresses(text: str) -> list[tuple[str, str]] | None:
@@ -196,7 +228,7 @@ def addresses(value: str | None, field: str, defect: DefectSink, charset: str | 
     """Parse an address list; when nothing valid can be found, keep the text itself as the address."""
     if not value:
         return ()
-    raw = _unbyte(value[:MAX_LIST_HEADER], charset).replace("\x00", "")
+    raw = _unbyte(value[:MAX_LIST_HEADER], charset)
     pairs = _simple_addresses(raw)
     if pairs is None:
         try:
@@ -239,7 +271,7 @@ def single_message_id(value: str | None) -> str:
         return ""
     text = _unbyte(value[:MAX_LIST_HEADER])
     m = _MSGID.search(text)
-    return m.group(0) if m else "".join(text.split()).replace("\x00", "")[:MAX_MESSAGE_ID]
+    return m.group(0) if m else "".join(text.split())[:MAX_MESSAGE_ID]
 
 
 # Dates before this or well in the future are treated as invalid: a spammer's "year 2099" would

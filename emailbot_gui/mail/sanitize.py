@@ -17,10 +17,12 @@ from html import escape, unescape
 import nh3
 
 MAX_HTML_CHARS = 2 * 1024 * 1024
-# html5ever (inside nh3) checks element scope by walking the stack of open elements, so thousands of
-# unclosed elements make it quadratic (100,000 unclosed <div>s take minutes). Deeper HTML than this
-# is shown as plain text instead; real mail nests a few dozen levels.
+# html5ever (inside nh3) has two quadratic corners: it checks element scope by walking the stack of
+# open elements, so thousands of unclosed elements are slow (100,000 unclosed <div>s take minutes),
+# and so are many character references in one text node (600,000 "&#x" take 15 s). HTML beyond
+# these limits is shown as plain text instead; real mail nests a few dozen levels deep.
 MAX_NESTING = 400
+MAX_REFERENCES_PER_TEXT = 5000
 _FEW_TAGS = 4000  # with fewer '<' than this, even the quadratic case is a few milliseconds
 
 _FORMAT_TAGS = frozenset({
@@ -83,12 +85,11 @@ def sanitize_html(html: str, *, cid_map: Mapping[str, str] | None = None) -> San
     """Return HTML safe for a QTextBrowser. `cid_map` maps a Content-ID (with or without `cid:` and
     angle brackets) to a `data:image/...;base64,` URL; `<img src="cid:...">` shows only through it."""
     original_len = len(html)
-    if original_len > MAX_HTML_CHARS:
-        html = html[:MAX_HTML_CHARS]
-    if _nested_too_deep(html):
+    html = _scrub(html[:MAX_HTML_CHARS])
+    if _too_costly_for_nh3(html):
         text = escape(_stripped_text(html)).replace("\n", "<br>")
         return SanitizedHtml(
-            html=f"<p><i>[This message's HTML is nested too deeply to display; shown as text.]</i></p>"
+            html=f"<p><i>[This message's HTML is too convoluted to display; shown as text.]</i></p>"
                  f"<p>{text}</p>",
             blocked_remote=len(_REMOTE_CSS.findall(html)) + len(_REMOTE_LINK.findall(html)),
             removed_elements=len(_REMOVED_ELEMENT.findall(html)),
@@ -154,6 +155,14 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen"})
 
 
+def _too_costly_for_nh3(html: str) -> bool:
+    """See MAX_NESTING: whether nh3 could take seconds on this HTML."""
+    if html.count("&") > MAX_REFERENCES_PER_TEXT and (
+            max(segment.count("&") for segment in html.split("<")) > MAX_REFERENCES_PER_TEXT):
+        return True
+    return _nested_too_deep(html)
+
+
 def _nested_too_deep(html: str) -> bool:
     """An upper bound on the parser's open-element depth: an end tag closes only an element of its
     own name that is open (so stray end tags cannot hide depth), and closes just that one."""
@@ -184,6 +193,14 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def _stripped_text(html: str) -> str:
     text = unescape(_ANY_TAG.sub("", _LINE_BREAK_TAG.sub("\n", html)))
     return _BLANK_RUNS.sub("\n\n", "\n".join(" ".join(line.split()) for line in text.split("\n"))).strip()
+
+
+def _scrub(text: str) -> str:
+    """Lone surrogates (which nh3, Qt and UTF-8 reject) become U+FFFD; the check is one C-speed pass."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _normalise_cid_map(cid_map: Mapping[str, str]) -> dict[str, str]:
@@ -221,8 +238,8 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 def html_to_text(html: str) -> str:
     """Readable plain text of an HTML body: blocks become lines, links become "text (url)"."""
-    html = html[:MAX_HTML_CHARS]
-    if _nested_too_deep(html):
+    html = _scrub(html[:MAX_HTML_CHARS])
+    if _too_costly_for_nh3(html):
         return _stripped_text(html)
     out: list[str] = []
     links: list[tuple[str, int]] = []

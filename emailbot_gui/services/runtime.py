@@ -65,6 +65,9 @@ class Runtime:
     async def _close(self) -> None:
         await self.console.wait_idle()
         await self.console.learner.close()
+        close_source = getattr(self.loop.source, "aclose", None)
+        if close_source is not None:
+            await close_source()
         for source in self.closers:
             close = getattr(source, "close", None)
             if close is not None:
