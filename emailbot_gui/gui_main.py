@@ -22,6 +22,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("EmailBot")
+    app.setQuitOnLastWindowClosed(False)  # _main decides when to quit, after a clean shutdown
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,9 +33,14 @@ def aloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
+    # Plain worker threads, joined after the test: qasync's default QThread executor would outlive the
+    # test (these loops are never closed) and still run at interpreter exit.
+    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="test-worker")
+    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
     asyncio.set_event_loop(None)
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def run_in_qt(loop: asyncio.AbstractEventLoop, qtbot: Any, coro: Coroutine[Any, Any, T],

@@ -166,3 +166,15 @@ def test_a_second_instance_on_the_same_folder_is_refused(tmp_path):
     second = InstanceLock(tmp_path)
     second.acquire()
     second.release()
+
+
+async def test_outbox_progress_is_merged_durably(store):
+    ids = (await store.ingest("test", [make_email(1)])).new_ids
+    await to_review(store, ids)
+    outbox_id = await store.approve_reply(ids[0], "a", to="x@y", subject="s", body="b", in_reply_to="",
+                                          edited=False)
+    await store.save_outbox_progress(outbox_id, {"draft_id": "AAMk-1"})
+    await store.save_outbox_progress(outbox_id, {"draft_patched": True})
+    item = (await store.outbox())[0]
+    assert item.payload["progress"] == {"draft_id": "AAMk-1", "draft_patched": True}
+    assert item.payload["body"] == "b"

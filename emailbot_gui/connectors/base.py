@@ -3,8 +3,8 @@ injected through constructors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from emailbot_gui.core.types import Address, Email, SourceResult
@@ -48,11 +48,24 @@ class ContextSource(Protocol):
     async def lookup(self, sender: Address) -> SourceResult: ...
 
 
+Checkpoint = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+
+async def _no_checkpoint(_progress: Mapping[str, Any]) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingReply:
+    """A reply to deliver. `progress` is what earlier attempts recorded through `checkpoint` (e.g. the id
+    of a draft already created), so a transport can resume an interrupted delivery instead of redoing it.
+    `checkpoint` merges into that record durably (in the store) before the transport's next step."""
+
     idempotency_key: str
     email: Email
     body_text: str
+    progress: Mapping[str, Any] = field(default_factory=dict)
+    checkpoint: Checkpoint = _no_checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,8 @@ class OutgoingEscalation:
     people: tuple[Address, ...]
     topic: str
     message: str
+    progress: Mapping[str, Any] = field(default_factory=dict)
+    checkpoint: Checkpoint = _no_checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +95,8 @@ class ActionSink(Protocol):
 
     async def escalate(self, escalation: OutgoingEscalation) -> DeliveryReceipt: ...
 
-    async def find_delivered(self, idempotency_key: str) -> DeliveryReceipt | None:
+    async def find_delivered(self, idempotency_key: str, progress: Mapping[str, Any]) -> DeliveryReceipt | None:
         """Look up whether an action with this key was already delivered (resolves a crash
-        between delivering and recording it, so nothing is ever sent twice)."""
+        between delivering and recording it, so nothing is ever sent twice). `progress` is what the
+        interrupted attempt checkpointed."""
         ...

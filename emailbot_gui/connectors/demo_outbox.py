@@ -8,10 +8,12 @@ import asyncio
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any
 
 from emailbot_gui.connectors.base import DeliveryReceipt, OutgoingEscalation, OutgoingReply
 
@@ -61,7 +63,8 @@ class DemoOutbox:
         return DeliveryReceipt(external_id=f"demo-chat:{_safe_name(escalation.idempotency_key)}",
                                link=path.as_uri())
 
-    async def find_delivered(self, idempotency_key: str) -> DeliveryReceipt | None:
+    async def find_delivered(self, idempotency_key: str, progress: Mapping[str, Any] | None = None
+                             ) -> DeliveryReceipt | None:
         for suffix in (".eml", ".json"):
             path = self._path(idempotency_key, suffix)
             if path.exists():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from emailbot_gui.connectors.base import ActionSink, DeliveryReceipt, OutgoingEscalation, OutgoingReply
 from emailbot_gui.core.types import Address
@@ -36,7 +38,8 @@ class OutboxDispatcher:
 
     async def _deliver(self, item: OutboxItem) -> bool:
         try:
-            receipt = await self.sink.find_delivered(item.idempotency_key)
+            progress = item.payload.get("progress", {})
+            receipt = await self.sink.find_delivered(item.idempotency_key, progress)
             if receipt is None:
                 receipt = await self._send(item)
         except Exception as exc:
@@ -56,11 +59,17 @@ class OutboxDispatcher:
         detail = await self.store.detail(item.email_id)
         if detail is None:
             raise LookupError(f"email {item.email_id} is gone")
+        progress = item.payload.get("progress", {})
+
+        async def checkpoint(update: Mapping[str, Any]) -> None:
+            await self.store.save_outbox_progress(item.id, update)
+
         if item.kind == "reply":
             return await self.sink.send_reply(OutgoingReply(item.idempotency_key, detail.email,
-                                                            item.payload["body"]))
+                                                            item.payload["body"], progress, checkpoint))
         if item.kind == "escalation":
             people = tuple(Address(p[0], p[1] if len(p) > 1 else "") for p in item.payload["people"])
             return await self.sink.escalate(OutgoingEscalation(item.idempotency_key, detail.email, people,
-                                                               item.payload["topic"], item.payload["message"]))
+                                                               item.payload["topic"], item.payload["message"],
+                                                               progress, checkpoint))
         raise ValueError(f"unknown outbox item kind {item.kind!r}")

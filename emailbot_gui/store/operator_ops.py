@@ -6,7 +6,7 @@ escalation — the outbox row whose unique idempotency key makes a second delive
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,6 +122,16 @@ class OperatorOpsMixin:
             before = await self._move(s, item.email_id, (EmailState.APPROVED,), target)
             s.add(_audit(item.email_id, "sent" if item.kind == "reply" else "escalated", before.value,
                          target.value, actor, outbox_id=outbox_id, external_id=external_id, link=link))
+
+    async def save_outbox_progress(self, outbox_id: int, update: Mapping[str, Any]) -> None:
+        """Durably record how far a delivery got (e.g. a draft's id) before the transport goes on."""
+        async with self.session.begin() as s:
+            item = await s.get(OutboxRow, outbox_id)
+            if item is None:
+                return
+            payload = dict(item.payload)
+            payload["progress"] = {**payload.get("progress", {}), **update}
+            item.payload = payload
 
     async def mark_delivery_failed(self, outbox_id: int, error: str, *, final: bool) -> None:
         async with self.session.begin() as s:

@@ -1,0 +1,68 @@
+"""The audit trail window: who did what to which email, and when (`console.audit`)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QCheckBox, QWidget
+
+from emailbot_gui.store.views import AuditEntry
+from emailbot_gui.ui.async_call import TaskRunner
+from emailbot_gui.ui.bridge import EventBridge
+from emailbot_gui.ui.formatting import format_when
+from emailbot_gui.ui.record_table import ColumnSpec, RecordsWindow
+
+if TYPE_CHECKING:
+    from emailbot_gui.services.console import TriageConsole
+
+
+def _transition(entry: AuditEntry) -> str:
+    if entry.before and entry.after and entry.before != entry.after:
+        return f"{entry.before} → {entry.after}"
+    return entry.after or entry.before
+
+
+def _details(entry: AuditEntry) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in entry.details.items())
+
+
+AUDIT_COLUMNS = (
+    ColumnSpec("When", lambda e: format_when(e.at, seconds=True), width=150),
+    ColumnSpec("Who", lambda e: e.actor, width=110),
+    ColumnSpec("Action", lambda e: e.action.replace("_", " "), width=140),
+    ColumnSpec("Email", lambda e: f"#{e.email_id}" if e.email_id is not None else "—", width=60),
+    ColumnSpec("Before → after", _transition, width=200),
+    ColumnSpec("Details", _details, width=300),
+)
+
+
+def describe_entry(entry: AuditEntry) -> tuple[str, str]:
+    body = json.dumps(entry.details, indent=2, ensure_ascii=False, default=str)
+    text = (f"When: {format_when(entry.at, seconds=True)}\nWho: {entry.actor}\nAction: {entry.action}\n"
+            f"Email: {entry.email_id if entry.email_id is not None else '—'}\n"
+            f"State: {_transition(entry) or '—'}\n\nDetails:\n{body}")
+    return f"Audit entry {entry.id}", text
+
+
+class AuditWindow(RecordsWindow):
+    def __init__(self, console: TriageConsole, runner: TaskRunner, bridge: EventBridge,
+                 parent: QWidget | None = None) -> None:
+        self._console = console
+        self._email_id: int | None = None
+        super().__init__("Audit trail", AUDIT_COLUMNS, self._load, describe_entry, runner, bridge, parent)
+        self.setObjectName("auditWindow")
+        self.only_selected = QCheckBox("Only the selected email", self)
+        self.only_selected.toggled.connect(lambda _checked: self.reload())
+        self.toolbar.insertWidget(1, self.only_selected)
+
+    def set_email(self, email_id: int | None) -> None:
+        """Follow the window's selection; reload if the list is filtered by it."""
+        changed = email_id != self._email_id
+        self._email_id = email_id
+        if changed and self.only_selected.isChecked() and self.isVisible():
+            self.reload()
+
+    async def _load(self) -> list[AuditEntry]:
+        email_id = self._email_id if self.only_selected.isChecked() else None
+        return await self._console.audit(email_id)

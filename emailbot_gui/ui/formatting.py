@@ -1,0 +1,69 @@
+"""Turning domain values into the short texts the console shows: ages, timestamps, sizes, addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from emailbot_gui.core.types import Address
+
+
+def as_aware(when: datetime) -> datetime:
+    """Stored datetimes are UTC; SQLite may hand them back naive."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def format_age(received_at: datetime, now: datetime) -> str:
+    """'now', '3 min', '2 h', '5 d': precise enough to triage, short enough for a column."""
+    seconds = (as_aware(now) - as_aware(received_at)).total_seconds()
+    if seconds < 60:
+        return "now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} h"
+    return f"{hours // 24} d"
+
+
+def format_when(when: datetime | None, *, seconds: bool = False) -> str:
+    """A timestamp in the operator's local time zone."""
+    if when is None:
+        return "—"
+    local = as_aware(when).astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def format_time(when: datetime) -> str:
+    """The local time of day, for things that happened today (the last poll)."""
+    return as_aware(when).astimezone().strftime("%H:%M:%S")
+
+
+def format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def format_addresses(addresses: Iterable[Address]) -> str:
+    return ", ".join(str(a) for a in addresses) or "—"
+
+
+def format_confidence(confidence: float | None) -> str:
+    return "" if confidence is None else f"{confidence * 100:.0f} %"
+
+
+_FLAG_LABELS = {
+    "prompt-injection": "Prompt-injection attempt",
+    "phishing-link": "Phishing link",
+    "phishing": "Possible phishing",
+    "spoofed-sender": "Spoofed sender",
+}
+
+
+def flag_label(flag: str) -> str:
+    """A classifier flag ("phishing-link") as the operator reads it ("Phishing link")."""
+    return _FLAG_LABELS.get(flag, flag.replace("-", " ").replace("_", " ").capitalize())

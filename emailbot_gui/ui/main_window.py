@@ -1,0 +1,413 @@
+"""The operator's main window: the queue on the left, the open email on the right, decisions from the
+keyboard. It is the container that wires the widgets (which know nothing of the console) to the
+console's coroutines, and follows the console's events to stay current."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emailbot_gui import APP_NAME
+from emailbot_gui.core.lifecycle import REVIEWABLE
+from emailbot_gui.services.events import EmailsChanged, Notice
+from emailbot_gui.store.views import EmailDetail
+from emailbot_gui.ui.actions import build_menus, create_actions
+from emailbot_gui.ui.async_call import TaskRunner, describe_error
+from emailbot_gui.ui.audit_view import AuditWindow
+from emailbot_gui.ui.bridge import EventBridge
+from emailbot_gui.ui.detail_pane import DetailPane
+from emailbot_gui.ui.dialogs import about_box, failure_box, link_confirmation, open_dialog, reject_dialog
+from emailbot_gui.ui.escalate_dialog import EscalateDialog
+from emailbot_gui.ui.filter_bar import NEEDS_REVIEW, FilterBar
+from emailbot_gui.ui.outbox_view import OutboxWindow
+from emailbot_gui.ui.queue_model import Column, EmailIdRole, QueueTableModel
+from emailbot_gui.ui.queue_view import QueueView
+from emailbot_gui.ui.reply_editor import DecisionActions
+from emailbot_gui.ui.shortcuts_dialog import ShortcutsDialog
+from emailbot_gui.ui.status_bar import ConsoleStatusBar
+from emailbot_gui.ui.style import app_icon
+from emailbot_gui.ui.window_state import WindowState, default_settings
+
+if TYPE_CHECKING:
+    from emailbot_gui.services.console import TriageConsole
+
+SAFE_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, console: TriageConsole, *, demo: bool = False, settings: QSettings | None = None,
+                 open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console = console
+        self.demo = demo
+        self._settings = settings if settings is not None else default_settings()
+        self._open_url = open_url
+        self._detail: EmailDetail | None = None
+        self._selected_id: int | None = None
+        self._in_flight: set[int] = set()  # emails with an operation under way
+        self._decided: set[int] = set()  # decided since the last queue refresh (rows still show old state)
+        self._audit: AuditWindow | None = None
+        self._outbox: OutboxWindow | None = None
+        self.escalate_dialog: EscalateDialog | None = None
+        self.reject_dialog: QInputDialog | None = None
+        self.link_dialog: QMessageBox | None = None
+
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self.runner = TaskRunner(self)
+        self.bridge = EventBridge(console.events, self)
+        self.commands = create_actions(self)
+        c = self.commands
+        self.filter_bar = FilterBar(console.categories, self)
+        self.queue_model = QueueTableModel(console, self.runner, parent=self)
+        self.queue_view = QueueView(self)
+        self.queue_view.setModel(self.queue_model)
+        self.detail = DetailPane(console.categories, DecisionActions(c.approve, c.close_without_reply,
+                                                                     c.escalate, c.reject), self.runner, self)
+        self.status = ConsoleStatusBar(demo=demo, parent=self)
+        self.setStatusBar(self.status)
+        self._build_layout()
+        self.menus = build_menus(self.menuBar(), self.commands)
+        self._connect()
+        self._window_state = self._state_parts()
+        self._window_state.restore()
+
+        self.status.set_loop_status(console.loop_status)
+        self.detail.clear("Loading the queue…")
+        self._update_actions()
+        with QSignalBlocker(self.filter_bar):
+            self.filter_bar.set_states(NEEDS_REVIEW)  # open on the work still to do
+        self.queue_model.setQuery(self.filter_bar.apply_to(self.queue_model.query()), force=True)
+        self.queue_view.setFocus()
+
+    # -- construction ---------------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        queue_pane = QWidget(self)
+        layout = QVBoxLayout(queue_pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.queue_view, 1)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.setChildrenCollapsible(False)
+        self.main_splitter.addWidget(queue_pane)
+        self.main_splitter.addWidget(self.detail)
+        self.main_splitter.setStretchFactor(0, 0)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([560, 720])
+        self.detail.setSizes([470, 250])
+        self.detail.reader.setSizes([440, 300])
+        self.setCentralWidget(self.main_splitter)
+
+    def _connect(self) -> None:
+        c = self.commands
+        c.quit.triggered.connect(self.close)
+        c.audit.triggered.connect(self.show_audit)
+        c.outbox.triggered.connect(self.show_outbox)
+        c.refresh.triggered.connect(self.refresh)
+        c.next_email.triggered.connect(lambda: self.move_selection(1))
+        c.previous_email.triggered.connect(lambda: self.move_selection(-1))
+        c.focus_search.triggered.connect(self.filter_bar.focus_search)
+        c.poll_now.triggered.connect(self._poll_now)
+        c.approve.triggered.connect(self._approve)
+        c.close_without_reply.triggered.connect(self._close_without_reply)
+        c.reject.triggered.connect(self._ask_reject)
+        c.escalate.triggered.connect(self._open_escalation)
+        c.shortcuts.triggered.connect(lambda: open_dialog(ShortcutsDialog(self.menus, self)))
+        c.about.triggered.connect(lambda: open_dialog(about_box(self)))
+
+        self.runner.failed.connect(lambda what, why: self.status.show_error(f"{what}: {why}"))
+        self.runner.busyChanged.connect(self.status.set_busy)
+        self.bridge.emailsChanged.connect(self._emails_changed)
+        self.bridge.loopStatusChanged.connect(self.status.set_loop_status)
+        self.bridge.noticePosted.connect(self._notice)
+        self.filter_bar.filtersChanged.connect(self._apply_filters)
+        self.filter_bar.leaveRequested.connect(self._enter_queue)
+        self.status.countClicked.connect(self.filter_bar.set_states)
+
+        model = self.queue_model
+        model.countChanged.connect(self.filter_bar.set_count)
+        model.refreshed.connect(self._queue_refreshed)
+        model.dataChanged.connect(lambda *_: self._follow_current())
+        model.layoutChanged.connect(lambda *_: self._follow_current())
+        self.queue_view.selectionModel().currentRowChanged.connect(lambda *_: self._follow_current())
+
+        panel = self.detail.message_panel
+        panel.linkClicked.connect(self._link_clicked)
+        panel.linkHovered.connect(lambda url: self.status.showMessage(url) if url else self.status.clearMessage())
+        self.detail.classification_panel.overrideRequested.connect(self._override)
+        self.detail.reply_editor.editor.textChanged.connect(self._update_actions)
+
+    def shown_email(self) -> EmailDetail | None:
+        """The email whose detail the window shows (it may lag the selection while loading)."""
+        return self._detail
+
+    # -- the queue and the selection ------------------------------------------------------------------
+
+    def _apply_filters(self) -> None:
+        self.queue_model.setQuery(self.filter_bar.apply_to(self.queue_model.query()))
+
+    def _queue_refreshed(self) -> None:
+        self._decided.clear()
+        self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
+        if self.queue_view.currentIndex().isValid():
+            return
+        if self._selected_id is None or not self.select_email(self._selected_id):
+            self._show_nothing()  # or found again, after a new filter or order
+
+    def _follow_current(self) -> None:
+        current = self.queue_view.currentIndex()
+        email_id = current.data(EmailIdRole) if current.isValid() else None
+        if email_id is not None and email_id != self._selected_id:
+            self._open_email(email_id)
+
+    def select_email(self, email_id: int) -> bool:
+        """Select an email if it is among the loaded rows; False if it is not."""
+        row = self.queue_model.row_of(email_id)
+        if row is None:
+            return False
+        self._set_current_row(row)
+        return True
+
+    def move_selection(self, delta: int) -> None:
+        count = self.queue_model.rowCount()
+        if count == 0:
+            return
+        current = self.queue_view.currentIndex()
+        row = current.row() if current.isValid() else (-1 if delta > 0 else count)
+        self._set_current_row(max(0, min(count - 1, row + delta)))
+
+    def _set_current_row(self, row: int) -> None:
+        column = self.queue_view.currentIndex().column()
+        index = self.queue_model.index(row, column if column >= 0 else Column.SUBJECT)
+        self.queue_view.setCurrentIndex(index)
+        self.queue_view.scrollTo(index)
+
+    def _enter_queue(self) -> None:
+        self.queue_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.queue_view.currentIndex().isValid():
+            self.move_selection(1)
+
+    def _open_email(self, email_id: int) -> None:
+        self._selected_id = email_id
+        self._update_actions()  # nothing can be decided until this email's detail is shown
+        self._load_detail()
+        if self._audit is not None:
+            self._audit.set_email(email_id)
+
+    def _load_detail(self) -> None:
+        if self._selected_id is not None:
+            email_id = self._selected_id
+            self.runner.run(self.console.detail(email_id), self._show_detail,
+                            lambda exc: self._detail_failed(email_id, exc), name="detail",
+                            what=f"Opening email #{email_id}")
+
+    def _show_detail(self, detail: EmailDetail) -> None:
+        if detail.id != self._selected_id:
+            return
+        self._detail = detail
+        self.detail.show_detail(detail, reviewable=detail.state in REVIEWABLE)
+        self._update_actions()
+
+    def _detail_failed(self, email_id: int, exc: BaseException) -> None:
+        if email_id == self._selected_id:
+            self._detail = None
+            self.detail.clear(f"This email cannot be shown: {describe_error(exc)}")
+            self._update_actions()
+        self.runner.report(f"Opening email #{email_id}", exc)
+
+    def _show_nothing(self) -> None:
+        self._selected_id = None
+        self._detail = None
+        self.runner.cancel("detail")
+        empty = self.queue_model.rowCount() == 0
+        self.detail.clear("Nothing here: no email matches these filters." if empty
+                          else "Select an email in the queue to read it (J / K).")
+        self._update_actions()
+
+    def refresh(self) -> None:
+        self.queue_model.refresh()
+        self._load_detail()
+
+    def _emails_changed(self, event: EmailsChanged) -> None:
+        self.queue_model.schedule_refresh()
+        if self._selected_id in event.ids:
+            self._load_detail()
+
+    # -- decisions ------------------------------------------------------------------------------------
+
+    def _reviewable_detail(self) -> EmailDetail | None:
+        d = self._detail
+        ok = d is not None and d.id == self._selected_id and d.state in REVIEWABLE and d.id not in self._in_flight
+        return d if ok else None
+
+    def _update_actions(self) -> None:
+        c = self.commands
+        detail = self._reviewable_detail()
+        shown = self._detail if self._detail is not None and self._detail.id == self._selected_id else None
+        no_reply = bool(shown and shown.proposal and shown.proposal.no_reply_reason)
+        c.approve.setEnabled(detail is not None and bool(self.detail.reply_editor.reply_text().strip()))
+        c.close_without_reply.setVisible(no_reply)
+        c.close_without_reply.setEnabled(detail is not None and no_reply)
+        c.reject.setEnabled(detail is not None)
+        c.escalate.setEnabled(detail is not None)
+        self.detail.classification_panel.setEnabled(shown is None or shown.id not in self._in_flight)
+
+    def _run_decision(self, what: str, operation: Callable[[int], Coroutine[Any, Any, Any]], done: str,
+                      *, advance: bool = True) -> None:
+        detail = self._reviewable_detail()
+        if detail is None:
+            return
+        email_id = detail.id
+        self._in_flight.add(email_id)
+        self._update_actions()
+
+        def succeeded(_: object) -> None:
+            self._in_flight.discard(email_id)
+            self.status.show_info(done)
+            if advance:
+                self._decision_done(email_id)
+            self._update_actions()
+
+        def failed(exc: BaseException) -> None:
+            self._in_flight.discard(email_id)
+            self._update_actions()
+            self._operation_failed(what, exc)
+
+        self.runner.run(operation(email_id), succeeded, failed, what=what, operation=True)
+
+    def _decision_done(self, email_id: int) -> None:
+        """Move on to the next email still to review, so triage can go on from the keyboard."""
+        self._decided.add(email_id)
+        if self._selected_id != email_id:
+            return  # the operator has already moved on
+        next_id = self.queue_model.next_reviewable(email_id, frozenset(self._decided | self._in_flight))
+        if next_id is not None:
+            self.select_email(next_id)
+        if self.detail.isAncestorOf(self.focusWidget()):
+            self.queue_view.setFocus()  # J / K / Ctrl+Enter go on from here
+
+    def _approve(self) -> None:
+        editor = self.detail.reply_editor
+        text = editor.reply_text() if editor.is_edited() else None
+        self._run_decision("Approving the reply", lambda i: self.console.approve(i, text),
+                           "Reply approved; it is being sent.")
+
+    def _close_without_reply(self) -> None:
+        self._run_decision("Closing the email", self.console.close, "Closed without a reply.")
+
+    def _override(self, category: str | None, urgency: Any, note: str) -> None:
+        self._run_decision("Correcting the classification",
+                           lambda i: self.console.override(i, category=category, urgency=urgency, note=note),
+                           "Classification corrected; the reply was redrafted.", advance=False)
+
+    def _ask_reject(self) -> None:
+        detail = self._reviewable_detail()
+        if detail is None:
+            return
+        dialog = reject_dialog(self, detail.email.subject)
+        dialog.textValueSelected.connect(lambda reason: self._run_decision(
+            "Rejecting the email", lambda i: self.console.reject(i, reason.strip()), "Email rejected."))
+        self.reject_dialog = dialog
+        open_dialog(dialog)
+
+    def _open_escalation(self) -> None:
+        detail = self._reviewable_detail()
+        if detail is None:
+            return
+        dialog = EscalateDialog(self.console, detail.id, self.runner, demo=self.demo, parent=self)
+
+        def escalated(email_id: int) -> None:
+            self.status.show_info("Escalated" + (" (to the demo outbox)." if self.demo else "."))
+            self._decision_done(email_id)
+
+        dialog.escalated.connect(escalated)
+        self.escalate_dialog = dialog
+        open_dialog(dialog)
+
+    def _operation_failed(self, what: str, exc: BaseException) -> None:
+        self.runner.report(what, exc)
+        open_dialog(failure_box(self, what, describe_error(exc)))
+        self._load_detail()  # the email may have changed under us (another operator, the pipeline)
+
+    # -- links, notices, other windows ----------------------------------------------------------------
+
+    def _link_clicked(self, url: QUrl) -> None:
+        scheme = url.scheme().lower()
+        if scheme not in SAFE_LINK_SCHEMES:
+            self.status.show_error(f"Links of type “{scheme or 'relative'}” are not opened from emails.")
+            return
+        flagged = bool(self._detail and self._detail.classification and self._detail.classification.flags)
+        box = link_confirmation(self, url, flagged=flagged)
+        box.accepted.connect(lambda: self._open_url(url))
+        self.link_dialog = box
+        open_dialog(box)
+
+    def _notice(self, notice: Notice) -> None:
+        if notice.level in ("error", "warning"):
+            self.status.show_error(notice.text)
+        else:
+            self.status.show_info(notice.text)
+
+    def _poll_now(self) -> None:
+        try:
+            self.console.poll_now()
+        except Exception as exc:  # the operator asked: say why it did not happen
+            self.runner.report("Polling the mailbox", exc)
+        else:
+            self.status.show_info("Polling the mailbox…")
+
+    def show_audit(self) -> AuditWindow:
+        if self._audit is None:
+            self._audit = AuditWindow(self.console, self.runner, self.bridge, self)
+        self._audit.set_email(self._selected_id)
+        self._raise(self._audit)
+        return self._audit
+
+    def show_outbox(self) -> OutboxWindow:
+        if self._outbox is None:
+            self._outbox = OutboxWindow(self.console, self.runner, self.bridge, self)
+        self._raise(self._outbox)
+        return self._outbox
+
+    @staticmethod
+    def _raise(window: QWidget) -> None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _state_parts(self) -> WindowState:
+        header = self.queue_view.horizontalHeader()
+        return WindowState(self._settings, {
+            "window/geometry": (self.saveGeometry, self.restoreGeometry),
+            "window/mainSplitter": (self.main_splitter.saveState, self.main_splitter.restoreState),
+            "window/detailSplitter": (self.detail.saveState, self.detail.restoreState),
+            "window/readerSplitter": (self.detail.reader.saveState, self.detail.reader.restoreState),
+            # The header's saved sort indicator re-sorts the queue too: the operator's order persists.
+            "queue/header": (header.saveState, header.restoreState),
+        })
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._window_state.save()
+        for window in (self._audit, self._outbox):
+            if window is not None:
+                window.close()
+        self.runner.cancel_reads()  # operations under way (a send) are left to finish
+        self.bridge.detach()
+        super().closeEvent(event)
+
