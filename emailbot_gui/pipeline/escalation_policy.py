@@ -14,8 +14,13 @@ from emailbot_gui.core.types import Address, Classification, Email, Enrichment, 
 class Person:
     address: Address
     role: str
-    categories: frozenset[str]
-    min_urgency: Urgency | None  # escalated for ANY category at or above this urgency
+    categories: frozenset[str]  # empty: every category
+    min_urgency: Urgency | None  # only from this urgency up; None: any urgency
+
+    def handles(self, classification: Classification) -> bool:
+        in_scope = not self.categories or classification.category in self.categories
+        urgent_enough = self.min_urgency is None or classification.urgency >= self.min_urgency
+        return in_scope and urgent_enough
 
 
 def load_directory(path: Path) -> list[Person]:
@@ -36,22 +41,19 @@ class EscalationPolicy:
         self.auto_propose_from = auto_propose_from
 
     def people_for(self, classification: Classification) -> tuple[Address, ...]:
-        chosen = [p.address for p in self.people
-                  if classification.category in p.categories
-                  or (p.min_urgency is not None and classification.urgency >= p.min_urgency)]
-        return tuple(dict.fromkeys(chosen))
+        return tuple(dict.fromkeys(p.address for p in self.people if p.handles(classification)))
 
     def suggest(self, email: Email, classification: Classification, enrichment: Enrichment | None
                 ) -> EscalationProposal:
-        customer = enrichment.customer_name if enrichment else ""
-        who = f"{email.sender.name or email.sender.address}" + (f" ({customer})" if customer else "")
+        who = email.sender.name or email.sender.address
+        context = _customer_context(enrichment)
         topic = f"[{classification.urgency.label}] {category_label(classification.category)}: {email.subject}"[:250]
         lines = [f"{classification.urgency.label} {category_label(classification.category).lower()} "
-                 f"reported by {who}.",
+                 f"reported by {who}" + (f" ({context})" if context else "") + ".",
                  f"Subject: {email.subject}",
                  f"Summary: {email.snippet[:200]}"]
         if classification.rationale:
-            lines.append(f"Why flagged: {classification.rationale}")
+            lines.append(f"Classifier: {classification.rationale}")
         return EscalationProposal(people=self.people_for(classification), topic=topic, message="\n".join(lines))
 
     def propose(self, email: Email, classification: Classification, enrichment: Enrichment | None
@@ -61,3 +63,19 @@ class EscalationPolicy:
             return None
         proposal = self.suggest(email, classification, enrichment)
         return proposal if proposal.people else None
+
+
+def _customer_context(enrichment: Enrichment | None) -> str:
+    """'Company, Gold support, VIP' from the first source that knows the sender."""
+    for result in enrichment.results if enrichment else ():
+        if result.status != "found":
+            continue
+        customer = result.record.get("customer") or {}
+        contract = result.record.get("contract") or {}
+        parts = [str(customer.get("company") or "")]
+        if contract.get("support_level") and contract.get("status", "active") == "active":
+            parts.append(f"{contract['support_level']} support")
+        if customer.get("vip"):
+            parts.append("VIP")
+        return ", ".join(p for p in parts if p)
+    return ""

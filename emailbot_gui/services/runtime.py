@@ -134,7 +134,18 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
 
 
 def _os_user() -> str:
+    """The operator's full name from the OS account when it has one; never a system account's name."""
     try:
-        return getpass.getuser()
+        login = getpass.getuser()
     except Exception:  # no user name in some containers
-        return "operator"
+        return "Support team"
+    full_name = ""
+    try:
+        import pwd
+
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except (ImportError, KeyError):
+        pass
+    if login in {"root", "admin", "administrator"} and full_name in {"", "root", login}:
+        return "Support team"
+    return full_name or login

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self._open_url = open_url
         self._detail: EmailDetail | None = None
         self._selected_id: int | None = None
+        self._first_shown = False
         self._in_flight: set[int] = set()  # emails with an operation under way
         self._decided: set[int] = set()  # decided since the last queue refresh (rows still show old state)
         self._audit: AuditWindow | None = None
@@ -166,6 +167,11 @@ class MainWindow(QMainWindow):
         self._decided.clear()
         self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
         if self.queue_view.currentIndex().isValid():
+            return
+        if self._selected_id is None and not self._first_shown and self.queue_model.rowCount() > 0:
+            self._first_shown = True  # open on the top email, ready for the keyboard
+            self.queue_view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.move_selection(1)
             return
         if self._selected_id is None or not self.select_email(self._selected_id):
             self._show_nothing()  # or found again, after a new filter or order

@@ -47,7 +47,7 @@ def has_reply(detail: EmailDetail) -> bool:
     return bool(detail.proposal and detail.proposal.reply_text.strip() and not detail.proposal.no_reply_reason)
 
 
-def test_opens_on_the_emails_to_review(window, run, console):
+def test_opens_on_the_emails_to_review(qtbot, window, run, console):
     assert window.windowTitle() == "EmailBot Console"
     assert not window.windowIcon().isNull()
     reviewable = run(console.queue_count(QueueQuery(states=frozenset(REVIEWABLE))))
@@ -56,8 +56,12 @@ def test_opens_on_the_emails_to_review(window, run, console):
     assert window.filter_bar.count_label.text() == f"{reviewable} emails"
     assert window.status.demo_badge.isVisible()
     assert window.status.count_buttons["Awaiting review"].text() == f"Awaiting review: {reviewable}"
-    assert shown(window) is None  # nothing is opened behind the operator's back
-    assert not window.commands.approve.isEnabled()
+    # It opens on the top email, ready for the keyboard (showing has no side effect: nothing is loaded
+    # from the network and nothing is marked read).
+    top = window.queue_model.row_at(0)
+    assert top is not None
+    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).id == top.id)
+    assert window.queue_view.currentIndex().row() == 0
 
 
 def test_keyboard_next_and_previous(qtbot, window):
