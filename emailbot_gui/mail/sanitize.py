@@ -99,7 +99,7 @@ def sanitize_html(html: str, *, cid_map: Mapping[str, str] | None = None) -> San
 
     def keep_attribute(tag: str, attr: str, value: str) -> str | None:
         if attr == "style":
-            return value if _safe_style(value) else None
+            return _unhidden(value) if _safe_style(value) else None
         low = value.strip().lower()
         if attr == "href":
             return value if low.startswith(("http:", "https:", "mailto:")) else None
@@ -211,6 +211,18 @@ def _normalise_cid_map(cid_map: Mapping[str, str]) -> dict[str, str]:
             k = k[4:] if k.lower().startswith("cid:") else k
             images[k.strip().strip("<>")] = url
     return images
+
+
+# Text sized or squeezed to nothing is a way to hide words from the reader (and to smuggle
+# instructions past them); the operator should see everything the email says.
+_HIDING_DECLARATION = re.compile(
+    r"(?:^|;)\s*(?:font-size|line-height|height|width|max-height|max-width)\s*:\s*-?0*(?:\.\d+)?"
+    r"(?:[a-z%]*)\s*(?=;|$)|(?:^|;)\s*font-size\s*:\s*[0-5](?:\.\d+)?\s*(?:px|pt)\s*(?=;|$)",
+    re.IGNORECASE)
+
+
+def _unhidden(style: str) -> str:
+    return _HIDING_DECLARATION.sub("", style).strip("; ")
 
 
 def _safe_style(value: str) -> bool:
