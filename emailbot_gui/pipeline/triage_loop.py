@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +18,7 @@ from emailbot_gui.classify.base import Classifier
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.base import MailSource, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
-from emailbot_gui.core.types import Email
+from emailbot_gui.core.types import Email, Enrichment
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway
 from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus, Notice
@@ -174,7 +174,7 @@ class TriageLoop:
                             stats: CycleStats, leftovers: list[list[int]]) -> None:
         limit = asyncio.Semaphore(self.settings.enrich_concurrency)
 
-        async def one(email: Email) -> object:
+        async def one(email: Email) -> Enrichment:
             async with limit:
                 return await self.gateway.enrich(email.sender)
 
@@ -186,17 +186,18 @@ class TriageLoop:
         finally:
             await out.put(None)
 
-    async def _enrich(self, ids: list[int], one: Callable[[Email], object], out: asyncio.Queue[list[int] | None],
+    async def _enrich(self, ids: list[int], one: Callable[[Email], Awaitable[Enrichment]],
+                      out: asyncio.Queue[list[int] | None],
                       stats: CycleStats) -> None:
         loaded = await self.store.load_emails(ids)
-        results = await asyncio.gather(*(one(e) for _, e in loaded), return_exceptions=True)  # type: ignore[arg-type]
-        items = []
+        results = await asyncio.gather(*(one(e) for _, e in loaded), return_exceptions=True)
+        items: list[tuple[int, Enrichment]] = []
         for (i, _), r in zip(loaded, results, strict=True):
             if isinstance(r, BaseException):
                 await self._fail_all([i], EmailState.CLASSIFIED, f"enrichment failed: {r}", stats)
             else:
                 items.append((i, r))
-        await self.store.save_enrichments(items)  # type: ignore[arg-type]
+        await self.store.save_enrichments(items)
         stats.enriched += len(items)
         if items:
             self.events.publish(EmailsChanged(tuple(i for i, _ in items), "enriched"))

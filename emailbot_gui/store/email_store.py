@@ -289,7 +289,7 @@ def _quarantine_rows(source: str, q: Quarantined, now: datetime) -> tuple[dict[s
            "subject": f"(unreadable) {q.origin}"[:500], "snippet": q.reason[:300], "received_at": now,
            "size": len(q.raw or b""), "state": EmailState.QUARANTINED.value, "state_reason": q.reason,
            "retries": 0, "flagged": 0, "category": "", "urgency": None, "confidence": None, "updated_at": now}
-    content = {"headers": {"origin": q.origin}, "body_text": "", "body_html": "", "attachments": [],
+    content: dict[str, Any] = {"headers": {"origin": q.origin}, "body_text": "", "body_html": "", "attachments": [],
                "classification": None, "enrichment": None, "proposal": None, "raw": raw}
     return row, content
 

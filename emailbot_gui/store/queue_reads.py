@@ -3,7 +3,7 @@ email's detail, the audit trail and the outbox."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +14,9 @@ from emailbot_gui.store import codec
 from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
 from emailbot_gui.store.views import AuditEntry, EmailDetail, OutboxItem, QueueQuery, QueueRow, SortKey
 
-_SORT_COLUMNS = {
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
+
+_SORT_COLUMNS: dict[SortKey, Any] = {
     SortKey.RECEIVED: EmailRow.received_at,
     SortKey.SENDER: EmailRow.sender_address,
     SortKey.SUBJECT: EmailRow.subject,
@@ -33,7 +35,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select[Any], q: QueueQuery) -> Select[Any]:
+def _filtered(stmt: AnySelect, q: QueueQuery) -> AnySelect:
     if q.states:
         stmt = stmt.where(EmailRow.state.in_(sorted(s.value for s in q.states)))
     if q.categories:
