@@ -39,6 +39,8 @@ def aloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
+    # qasync marked the loop as running; clear that so later plain-asyncio tests can start their own.
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     executor.shutdown(wait=True, cancel_futures=True)
 

@@ -2,7 +2,11 @@
 
 Before each delivery it asks the transport whether an action with the same idempotency key was already
 delivered: that resolves a crash (or a timeout) between "delivered" and "recorded as delivered" without
-ever sending twice."""
+ever sending twice.
+
+Replies and escalations go to the one ActionSink; an approved CRM case (kind "crm_case") goes to the
+CrmActionSink of its target ("salesforce", "hubspot", "customer_db"), which finds an interrupted attempt's
+record by the marker checkpointed before the create request (see connectors/crm_actions.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from emailbot_gui.connectors.base import ActionSink, DeliveryReceipt, OutgoingEscalation, OutgoingReply
-from emailbot_gui.core.types import Address
+from emailbot_gui.connectors.crm_actions import CRM_CASE_KIND, CaseRequest, CrmActionSink
+from emailbot_gui.core.types import Address, Urgency
 from emailbot_gui.services.events import EmailsChanged, EventHub, Notice
 from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.views import OutboxItem
@@ -21,10 +26,12 @@ log = logging.getLogger(__name__)
 
 
 class OutboxDispatcher:
-    def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3) -> None:
+    def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3,
+                 crm_sinks: Mapping[str, CrmActionSink] | None = None) -> None:
         self.store = store
         self.sink = sink
         self.events = events
+        self.crm_sinks = dict(crm_sinks or {})
         self.max_attempts = max(1, max_attempts)
         self._lock = asyncio.Lock()  # one delivery pass at a time: the same item is never in flight twice
 
@@ -39,21 +46,54 @@ class OutboxDispatcher:
     async def _deliver(self, item: OutboxItem) -> bool:
         try:
             progress = item.payload.get("progress", {})
-            receipt = await self.sink.find_delivered(item.idempotency_key, progress)
-            if receipt is None:
-                receipt = await self._send(item)
+            if item.kind == CRM_CASE_KIND:
+                crm = self._crm_sink(item)
+                receipt = await crm.find_created(item.idempotency_key, progress)
+                if receipt is None:
+                    receipt = await self._create_case(crm, item)
+            else:
+                receipt = await self.sink.find_delivered(item.idempotency_key, progress)
+                if receipt is None:
+                    receipt = await self._send(item)
         except Exception as exc:
             final = item.attempts + 1 >= self.max_attempts
+            what = ("case in " + str(item.payload.get("target", "the CRM")) if item.kind == CRM_CASE_KIND
+                    else item.kind)
             log.warning("delivery of %s failed (attempt %d): %s", item.idempotency_key, item.attempts + 1, exc)
             await self.store.mark_delivery_failed(item.id, f"{type(exc).__name__}: {exc}", final=final)
             self.events.publish(EmailsChanged((item.email_id,), "delivery_failed"))
             self.events.publish(Notice("error" if final else "warning",
-                                       f"Could not deliver the {item.kind} for email {item.email_id}: {exc}"
+                                       f"Could not deliver the {what} for email {item.email_id}: {exc}"
                                        + ("" if final else " — will retry")))
             return False
         await self.store.mark_delivered(item.id, receipt.external_id, receipt.link)
-        self.events.publish(EmailsChanged((item.email_id,), "sent" if item.kind == "reply" else "escalated"))
+        if item.kind == CRM_CASE_KIND:
+            self.events.publish(EmailsChanged((item.email_id,), "crm_case_created"))
+            label = getattr(self.crm_sinks.get(str(item.payload.get("target"))), "label", item.payload.get("target"))
+            self.events.publish(Notice("info", f"Created {receipt.external_id} in {label} for email {item.email_id}."))
+        else:
+            self.events.publish(EmailsChanged((item.email_id,), "sent" if item.kind == "reply" else "escalated"))
         return True
+
+    def _crm_sink(self, item: OutboxItem) -> CrmActionSink:
+        target = str(item.payload.get("target", ""))
+        sink = self.crm_sinks.get(target)
+        if sink is None:
+            raise LookupError(f"no CRM target {target!r} is configured")
+        return sink
+
+    async def _create_case(self, sink: CrmActionSink, item: OutboxItem) -> DeliveryReceipt:
+        async def checkpoint(update: Mapping[str, Any]) -> None:
+            await self.store.save_outbox_progress(item.id, update)
+            progress.update(update)
+
+        progress: dict[str, Any] = dict(item.payload.get("progress", {}))
+        p = item.payload
+        return await sink.create_case(CaseRequest(
+            idempotency_key=item.idempotency_key, target=str(p.get("target", "")), sender=str(p.get("sender", "")),
+            subject=str(p.get("subject", "")), description=str(p.get("description", "")),
+            urgency=Urgency.parse(p.get("urgency", "MEDIUM")), email_id=item.email_id, progress=progress,
+            checkpoint=checkpoint))
 
     async def _send(self, item: OutboxItem) -> DeliveryReceipt:
         detail = await self.store.detail(item.email_id)

@@ -1,14 +1,14 @@
 """The TriageConsole: the one object the UI talks to. It reads from the store, and changes things only
-through operations (approve, close, reject, override, escalate) that write the store, the audit trail
-and the outbox, then publish EmailsChanged on the event hub."""
+through operations (approve, close, reject, override, escalate, create a CRM case) that write the store,
+the audit trail and the outbox, then publish EmailsChanged on the event hub."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
-from dataclasses import replace
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from emailbot_gui.classify.learning import LearningClassifier
 from emailbot_gui.classify.local import TrainingExample
@@ -21,15 +21,26 @@ from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.pipeline.triage_loop import TriageLoop
 from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus
 from emailbot_gui.store.email_store import EmailStore
-from emailbot_gui.store.operator_ops import ConflictError
+from emailbot_gui.store.operator_ops import CRM_CASE_KIND, ConflictError
 from emailbot_gui.store.views import AuditEntry, EmailDetail, OutboxItem, QueueQuery, QueueRow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+DESCRIPTION_BODY_LIMIT = 20_000
+
+
 class OperationError(Exception):
     """An operation the operator asked for could not be done; the message says why, in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrmTarget:
+    """A system a case / ticket can be created in: its key ("salesforce") and what the operator reads."""
+
+    key: str
+    label: str
 
 
 class TriageConsole:
@@ -79,6 +90,26 @@ class TriageConsole:
 
     async def directory(self) -> list[Address]:
         return [p.address for p in self.people]
+
+    def crm_targets(self) -> list[CrmTarget]:
+        """Where "Create case…" can create a case, in the configured order; empty: no CRM action."""
+        return [CrmTarget(key, str(getattr(sink, "label", key))) for key, sink in self.dispatcher.crm_sinks.items()]
+
+    async def crm_cases(self, email_id: int) -> list[OutboxItem]:
+        """The cases requested / created for this email (with their ids and links once created)."""
+        return await self.store.outbox_for_email(email_id, CRM_CASE_KIND)
+
+    async def crm_health(self) -> dict[str, dict[str, Any]]:
+        """Each CRM target's health (e.g. Salesforce's daily API usage), for a health view."""
+        out: dict[str, dict[str, Any]] = {}
+        for key, sink in self.dispatcher.crm_sinks.items():
+            health = getattr(sink, "health", None)
+            if health is not None:
+                try:
+                    out[key] = await health()
+                except Exception as exc:  # a health probe reports, it never raises into the UI
+                    out[key] = {"source": key, "ok": False, "error": str(exc)}
+        return out
 
     # ---- operations -------------------------------------------------------------------------------
 
@@ -154,6 +185,28 @@ class TriageConsole:
             email_id, self.actor, people=[[p.address, p.name] for p in people], topic=topic.strip(),
             message=message.strip()))
         self.events.publish(EmailsChanged((email_id,), "escalation_approved", self.actor))
+        self._deliver_soon()
+
+    async def create_case(self, email_id: int, target: str) -> None:
+        """Approve creating a case / ticket for this email in `target`; it is created in the background
+        (once: a retry after a crash finds the first one). The email's state does not change."""
+        sink = self.dispatcher.crm_sinks.get(target)
+        if sink is None:
+            raise OperationError(f"No CRM called {target!r} is configured.")
+        detail = await self.detail(email_id)
+        email = detail.email
+        if not email.sender.address:
+            raise OperationError("This email has no sender address to attach a case to.")
+        urgency = detail.classification.urgency if detail.classification else Urgency.MEDIUM
+        lines = [f"From: {email.sender}", f"Received: {email.received_at.isoformat()}",
+                 f"Subject: {email.subject}"]
+        if detail.classification is not None:
+            lines.append(f"Category: {detail.classification.category} · urgency {urgency.label}")
+        description = "\n".join(lines) + "\n\n" + email.body_text[:DESCRIPTION_BODY_LIMIT]
+        payload = {"target": target, "sender": email.sender.address, "subject": email.subject or "(no subject)",
+                   "description": description, "urgency": urgency.name, "message_id": email.message_id}
+        await self._guarded(self.store.approve_crm_action(email_id, self.actor, target=target, payload=payload))
+        self.events.publish(EmailsChanged((email_id,), "crm_case_approved", self.actor))
         self._deliver_soon()
 
     async def retry(self, email_id: int) -> None:

@@ -2,7 +2,13 @@
 
 Each decision is one transaction: a guarded state change (`UPDATE ... WHERE state IN (allowed)`, so two
 operators sharing a queue cannot both act on one email), the audit entry, and — for a reply or an
-escalation — the outbox row whose unique idempotency key makes a second delivery impossible."""
+escalation — the outbox row whose unique idempotency key makes a second delivery impossible.
+
+A CRM case ("create a case / ticket in <target>") is an action *beside* the email's life, not a step of
+it: approving one writes an outbox row (kind "crm_case", key `crm:<target>:<email id>`) and an audit entry
+but leaves the email's state alone, and so does its delivery or failure. It is allowed while the email is
+reviewable and after it was decided (approved, sent, escalated, done), never when rejected, failed or in
+the pipeline. One case per target and email: asking again only re-queues a failed one (same key)."""
 
 from __future__ import annotations
 
@@ -10,13 +16,19 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import REVIEWABLE, EmailState, check_transition
-from emailbot_gui.core.types import Classification, Proposal
+from emailbot_gui.core.types import Address, Classification, Enrichment, Proposal, SourceResult
 from emailbot_gui.store import codec
 from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
+from emailbot_gui.store.queue_reads import _outbox_item
+from emailbot_gui.store.views import OutboxItem
+
+CRM_CASE_KIND = "crm_case"
+CRM_CASE_STATES = frozenset(REVIEWABLE | {EmailState.APPROVED, EmailState.SENT, EmailState.ESCALATED,
+                                          EmailState.DONE})
 
 
 class ConflictError(Exception):
@@ -78,6 +90,34 @@ class OperatorOpsMixin:
             await s.flush()
             return outbox.id
 
+    async def approve_crm_action(self, email_id: int, actor: str, *, target: str, payload: dict[str, Any]) -> int:
+        """Queue "create a case in `target`" for this email; the email's state does not change."""
+        key = f"crm:{target}:{email_id}"
+        async with self.session.begin() as s:
+            row = await s.get(EmailRow, email_id)
+            if row is None:
+                raise ConflictError(f"email {email_id} does not exist")
+            state = EmailState(row.state)
+            if state not in CRM_CASE_STATES:
+                raise ConflictError(f"this email is {state.label.lower()}; a case cannot be created for it")
+            existing = await s.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
+            if existing is not None and existing.status != "failed":
+                done = "was already created" if existing.status == "delivered" else "is already being created"
+                raise ConflictError(f"a case in {target} {done} for this email")
+            if existing is not None:  # a failed attempt: try again under the same key (and marker)
+                existing.status = "pending"
+                existing.error = ""
+                existing.payload = {**payload, "progress": existing.payload.get("progress", {})}
+                outbox = existing
+            else:
+                outbox = OutboxRow(email_id=email_id, kind=CRM_CASE_KIND, idempotency_key=key, status="pending",
+                                   created_at=_now(), payload=dict(payload))
+                s.add(outbox)
+            s.add(_audit(email_id, "crm_case_requested", state.value, state.value, actor, target=target,
+                         subject=payload.get("subject", ""), retry=existing is not None))
+            await s.flush()
+            return outbox.id
+
     async def close_without_reply(self, email_id: int, actor: str, note: str) -> None:
         async with self.session.begin() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
@@ -118,6 +158,12 @@ class OperatorOpsMixin:
             item.external_id = external_id
             item.link = link
             item.attempts += 1
+            if item.kind == CRM_CASE_KIND:
+                email = await s.get(EmailRow, item.email_id)
+                state = email.state if email is not None else ""
+                s.add(_audit(item.email_id, "crm_case_created", state, state, actor, outbox_id=outbox_id,
+                             target=item.payload.get("target", ""), external_id=external_id, link=link))
+                return
             target = EmailState.SENT if item.kind == "reply" else EmailState.ESCALATED
             before = await self._move(s, item.email_id, (EmailState.APPROVED,), target)
             s.add(_audit(item.email_id, "sent" if item.kind == "reply" else "escalated", before.value,
@@ -143,6 +189,12 @@ class OperatorOpsMixin:
             if not final:
                 return
             item.status = "failed"
+            if item.kind == CRM_CASE_KIND:
+                email = await s.get(EmailRow, item.email_id)
+                state = email.state if email is not None else ""
+                s.add(_audit(item.email_id, "crm_case_failed", state, state, "system", outbox_id=outbox_id,
+                             target=item.payload.get("target", ""), error=error, attempts=item.attempts))
+                return
             before = await self._move(s, item.email_id, (EmailState.APPROVED,), EmailState.FAILED, error)
             s.add(_audit(item.email_id, "delivery_failed", before.value, EmailState.FAILED.value, "system",
                          outbox_id=outbox_id, error=error, attempts=item.attempts))
@@ -152,7 +204,8 @@ class OperatorOpsMixin:
         (same idempotency key), a failed pipeline stage starts again from new."""
         async with self.session.begin() as s:
             item = await s.scalar(select(OutboxRow).where(OutboxRow.email_id == email_id,
-                                                          OutboxRow.status == "failed"))
+                                                          OutboxRow.status == "failed",
+                                                          OutboxRow.kind != CRM_CASE_KIND))
             target = EmailState.APPROVED if item is not None else EmailState.NEW
             await self._move(s, email_id, (EmailState.FAILED,), target, retries=0)
             if item is not None:
@@ -160,3 +213,29 @@ class OperatorOpsMixin:
                 item.error = ""
             s.add(_audit(email_id, "retry", EmailState.FAILED.value, target.value, actor))
             return target
+
+    async def outbox_for_email(self, email_id: int, kind: str | None = None) -> list[OutboxItem]:
+        """The email's outbox rows (e.g. its CRM cases, for links in the CRM panel), oldest first."""
+        stmt = select(OutboxRow).where(OutboxRow.email_id == email_id).order_by(OutboxRow.id)
+        if kind is not None:
+            stmt = stmt.where(OutboxRow.kind == kind)
+        async with self.session() as s:
+            return [_outbox_item(r) for r in await s.scalars(stmt)]
+
+    async def latest_enrichment_for_sender(self, sender: Address, scan: int = 20) -> Enrichment | None:
+        """Per source, the newest stored answer with a record among the sender's last `scan` enriched
+        emails: what the enrichment gateway shows as "stale" when a source fails now."""
+        address = sender.address.strip().lower()
+        if not address:
+            return None
+        stmt = (select(EmailContentRow.enrichment).join(EmailRow, EmailRow.id == EmailContentRow.email_id)
+                .where(func.lower(EmailRow.sender_address) == address, EmailContentRow.enrichment.is_not(None))
+                .order_by(EmailRow.id.desc()).limit(scan))
+        async with self.session() as s:
+            stored = [codec.enrichment_from_json(v) for v in await s.scalars(stmt)]
+        newest: dict[str, SourceResult] = {}
+        for enrichment in stored:
+            for r in enrichment.results if enrichment is not None else ():
+                if r.record and r.status in (SourceResult.FOUND, "stale") and r.source not in newest:
+                    newest[r.source] = r
+        return Enrichment(tuple(newest.values())) if newest else None

@@ -23,6 +23,7 @@ class ConsoleActions:
     close_without_reply: QAction
     reject: QAction
     escalate: QAction
+    create_case: QAction
     shortcuts: QAction
     about: QAction
 
@@ -64,6 +65,8 @@ def create_actions(parent: QWidget) -> ConsoleActions:
                        tip="Reject the proposal; nothing is sent", name="actionReject"),
         escalate=_action(parent, "&Escalate…", "Ctrl+E", tip="Hand the email to someone who can act on it",
                          name="actionEscalate"),
+        create_case=_action(parent, "Create &case…", "Ctrl+Shift+C",
+                            tip="Create a case or ticket in the CRM from this email", name="actionCreateCase"),
         shortcuts=_action(parent, "&Keyboard shortcuts", "F1", name="actionShortcuts"),
         about=_action(parent, "&About EmailBot Console", name="actionAbout"),
     )
@@ -75,7 +78,7 @@ def build_menus(bar: QMenuBar, c: ConsoleActions) -> list[QMenu]:
         ("&File", [c.quit]),
         ("&View", [c.audit, c.outbox, None, c.refresh]),
         ("&Queue", [c.next_email, c.previous_email, None, c.focus_search, None, c.poll_now]),
-        ("&Email", [c.approve, c.close_without_reply, None, c.escalate, c.reject]),
+        ("&Email", [c.approve, c.close_without_reply, None, c.escalate, c.reject, None, c.create_case]),
         ("&Help", [c.shortcuts, None, c.about]),
     ):
         menu = bar.addMenu(title)

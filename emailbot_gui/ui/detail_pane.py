@@ -4,6 +4,7 @@ the classification and the customer context. It shows an EmailDetail; it runs no
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from emailbot_gui.core.categories import Category
@@ -17,14 +18,14 @@ from emailbot_gui.ui.reply_editor import DecisionActions, ReplyEditor
 
 class DetailPane(QSplitter):
     def __init__(self, categories: tuple[Category, ...], actions: DecisionActions, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, create_case: QAction | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setObjectName("detailSplitter")
         self.setChildrenCollapsible(False)
         self.message_panel = MessagePanel(runner, self)
         self.reply_editor = ReplyEditor(actions, self)
         self.classification_panel = ClassificationPanel(categories, self)
-        self.crm_panel = CrmPanel(self)
+        self.crm_panel = CrmPanel(create_case, self)
 
         self.reader = QSplitter(Qt.Orientation.Vertical, self)
         self.reader.setObjectName("readerSplitter")
@@ -64,4 +65,5 @@ class DetailPane(QSplitter):
         self.message_panel.clear(text)
         self.classification_panel.show_classification(None, editable=False)
         self.crm_panel.show_enrichment(None)
+        self.crm_panel.show_cases(())
         self.reply_editor.show_proposal(None, None, editable=False)

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 from emailbot_gui import APP_NAME
 from emailbot_gui.core.lifecycle import REVIEWABLE
 from emailbot_gui.services.events import EmailsChanged, Notice
+from emailbot_gui.store.operator_ops import CRM_CASE_STATES
 from emailbot_gui.store.views import EmailDetail
 from emailbot_gui.ui.actions import build_menus, create_actions
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
 from emailbot_gui.ui.audit_view import AuditWindow
 from emailbot_gui.ui.bridge import EventBridge
+from emailbot_gui.ui.crm_panel import LINK_SCHEMES, case_dialog
 from emailbot_gui.ui.detail_pane import DetailPane
 from emailbot_gui.ui.dialogs import about_box, failure_box, link_confirmation, open_dialog, reject_dialog
 from emailbot_gui.ui.escalate_dialog import EscalateDialog
@@ -63,6 +65,9 @@ class MainWindow(QMainWindow):
         self._outbox: OutboxWindow | None = None
         self.escalate_dialog: EscalateDialog | None = None
         self.reject_dialog: QInputDialog | None = None
+        self.case_dialog: QInputDialog | None = None
+        crm_targets = getattr(console, "crm_targets", None)
+        self._crm_targets = {t.label: t.key for t in (crm_targets() if crm_targets is not None else ())}
         self.link_dialog: QMessageBox | None = None
 
         self.setWindowTitle(APP_NAME)
@@ -77,7 +82,8 @@ class MainWindow(QMainWindow):
         self.queue_view = QueueView(self)
         self.queue_view.setModel(self.queue_model)
         self.detail = DetailPane(console.categories, DecisionActions(c.approve, c.close_without_reply,
-                                                                     c.escalate, c.reject), self.runner, self)
+                                                                     c.escalate, c.reject), self.runner, self,
+                                 create_case=c.create_case)
         self.status = ConsoleStatusBar(demo=demo, parent=self)
         self.setStatusBar(self.status)
         self._build_layout()
@@ -129,6 +135,7 @@ class MainWindow(QMainWindow):
         c.close_without_reply.triggered.connect(self._close_without_reply)
         c.reject.triggered.connect(self._ask_reject)
         c.escalate.triggered.connect(self._open_escalation)
+        c.create_case.triggered.connect(self._ask_create_case)
         c.shortcuts.triggered.connect(lambda: open_dialog(ShortcutsDialog(self.menus, self)))
         c.about.triggered.connect(lambda: open_dialog(about_box(self)))
 
@@ -152,6 +159,7 @@ class MainWindow(QMainWindow):
         panel.linkClicked.connect(self._link_clicked)
         panel.linkHovered.connect(lambda url: self.status.showMessage(url) if url else self.status.clearMessage())
         self.detail.classification_panel.overrideRequested.connect(self._override)
+        self.detail.crm_panel.linkActivated.connect(self._open_crm_link)
         self.detail.reply_editor.editor.textChanged.connect(self._update_actions)
 
     def shown_email(self) -> EmailDetail | None:
@@ -226,9 +234,15 @@ class MainWindow(QMainWindow):
     def _show_detail(self, detail: EmailDetail) -> None:
         if detail.id != self._selected_id:
             return
+        if self._detail is None or self._detail.id != detail.id:
+            self.detail.crm_panel.show_cases(())  # never another email's cases while this one's load
         self._detail = detail
         self.detail.show_detail(detail, reviewable=detail.state in REVIEWABLE)
         self._update_actions()
+        if self._crm_targets:
+            self.runner.run(self.console.crm_cases(detail.id),
+                            lambda items: self.detail.crm_panel.show_cases(items) if self._selected_id == detail.id
+                            else None, name="crm_cases", what="Reading the email's CRM cases")
 
     def _detail_failed(self, email_id: int, exc: BaseException) -> None:
         if email_id == self._selected_id:
@@ -272,6 +286,9 @@ class MainWindow(QMainWindow):
         c.close_without_reply.setEnabled(detail is not None and no_reply)
         c.reject.setEnabled(detail is not None)
         c.escalate.setEnabled(detail is not None)
+        c.create_case.setVisible(bool(self._crm_targets))
+        c.create_case.setEnabled(bool(self._crm_targets) and shown is not None and shown.state in CRM_CASE_STATES
+                                 and shown.id not in self._in_flight)
         self.detail.classification_panel.setEnabled(shown is None or shown.id not in self._in_flight)
 
     def _run_decision(self, what: str, operation: Callable[[int], Coroutine[Any, Any, Any]], done: str,
@@ -345,6 +362,29 @@ class MainWindow(QMainWindow):
         dialog.escalated.connect(escalated)
         self.escalate_dialog = dialog
         open_dialog(dialog)
+
+    def _ask_create_case(self) -> None:
+        """Ask where to create the case (the operator's approval), then queue it; the email stays put."""
+        shown = self._detail if self._detail is not None and self._detail.id == self._selected_id else None
+        if shown is None or not self._crm_targets or shown.state not in CRM_CASE_STATES:
+            return
+        email_id = shown.id
+        dialog = case_dialog(self, shown.email.subject, list(self._crm_targets))
+
+        def chosen(label: str) -> None:
+            target = self._crm_targets[label]
+            self.runner.run(self.console.create_case(email_id, target),
+                            lambda _: self.status.show_info(f"Case approved; it is being created in {label}."),
+                            lambda exc: self._operation_failed("Creating the case", exc),
+                            what="Creating the case", operation=True)
+
+        dialog.textValueSelected.connect(chosen)
+        self.case_dialog = dialog
+        open_dialog(dialog)
+
+    def _open_crm_link(self, url: QUrl) -> None:
+        if url.scheme().lower() in LINK_SCHEMES:
+            self._open_url(url)
 
     def _operation_failed(self, what: str, exc: BaseException) -> None:
         self.runner.report(what, exc)
