@@ -1,0 +1,241 @@
+"""The one way this package talks to Graph: an httpx.AsyncClient wrapper that
+
+- keeps at most `max_concurrency` (4) requests in flight, Exchange's limit per app and mailbox;
+- honours 429/503 `Retry-After` for every request of the client (throttling is per mailbox, so one
+  throttled answer pauses them all), with exponential backoff and full jitter when the header is absent;
+- answers a 401 with exactly one silent token refresh, then a clear `GraphAuthError`;
+- retries timeouts and connection resets a limited number of times, then raises `GraphUnavailable` —
+  except for a POST that may have reached Graph: that is `GraphOutcomeUnknown`, never repeated blindly;
+- sends the bearer token only to the configured Graph origin (delta links come back from the server and
+  are persisted, so they are checked before use), and logs neither tokens nor query strings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from emailbot_gui.connectors.graph.auth import TokenProvider
+from emailbot_gui.connectors.graph.errors import (
+    GraphAuthError,
+    GraphError,
+    GraphForbidden,
+    GraphNotFound,
+    GraphOutcomeUnknown,
+    GraphSyncReset,
+    GraphThrottled,
+    GraphUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+RETRY_ANY = frozenset({429, 503})  # refused before any work was done: safe to repeat whatever the method
+RETRY_IDEMPOTENT = frozenset({500, 502, 504})
+# Errors that say nothing was sent: the connection was never made or no connection was free.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+SYNC_RESET_CODES = frozenset({"syncstatenotfound", "syncstateinvalid", "resyncrequired", "invaliddeltatoken"})
+USER_AGENT = "EmailBotConsole (Microsoft Graph connector)"
+
+
+@dataclass
+class GraphResponse:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content) if self.content else {}
+
+
+@dataclass
+class RequestStats:
+    """Every HTTP attempt this client made, by method and path (no query): for diagnostics and tests."""
+
+    attempts: int = 0
+    by_route: Counter[str] = field(default_factory=Counter)
+    waited_seconds: float = 0.0  # time spent honouring Retry-After and backoff
+    token_refreshes: int = 0
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class GraphClient:
+    def __init__(self, base_url: str, auth: TokenProvider, *, max_concurrency: int = 4, timeout: float = 30.0,
+                 max_attempts: int = 5, backoff_base: float = 0.5, backoff_cap: float = 30.0,
+                 max_wait: float = 120.0, prefer: Iterable[str] = (), transport: httpx.AsyncBaseTransport | None = None,
+                 rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self._origin = (parts.scheme, parts.netloc.lower())
+        self.auth = auth
+        self.default_prefer = tuple(prefer)
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
+        self.stats = RequestStats()
+        self._rng = rng or random.Random()
+        self._sleep = sleep or asyncio.sleep
+        self._gate = asyncio.Semaphore(max(1, max_concurrency))
+        self._resume_at = 0.0  # monotonic time before which nothing is sent (a Retry-After in force)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport,
+            follow_redirects=False, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- convenience -------------------------------------------------------------------------------
+
+    async def get(self, url: str, **kw: Any) -> Any:
+        return (await self.request("GET", url, **kw)).json()
+
+    async def post(self, url: str, body: Any = None, **kw: Any) -> Any:
+        return (await self.request("POST", url, json=body, **kw)).json()
+
+    async def patch(self, url: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("PATCH", url, json=body, **kw)).json()
+
+    def absolute(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    # ---- the request loop ---------------------------------------------------------------------------
+
+    async def request(self, method: str, url: str, *, params: Mapping[str, str] | None = None, json: Any = None,
+                      content: bytes | None = None, headers: Mapping[str, str] | None = None,
+                      prefer: Iterable[str] = (), idempotent: bool | None = None) -> GraphResponse:
+        method = method.upper()
+        target = self._checked(self.absolute(url))
+        route = f"{method} {urlsplit(target).path}"
+        repeatable = method in IDEMPOTENT if idempotent is None else idempotent
+        preferences = [*self.default_prefer, *prefer]
+        extra = dict(headers or {})
+        if preferences:
+            extra["Prefer"] = ", ".join(preferences)
+        refreshed = False
+        attempt = 0
+        token = await self.auth.token()
+        while True:
+            attempt += 1
+            await self._wait_for_resume()
+            started = time.monotonic()
+            try:
+                async with self._gate:
+                    self.stats.attempts += 1
+                    self.stats.by_route[route] += 1
+                    response = await self._http.request(
+                        method, target, params=params, json=json, content=content,
+                        headers={**extra, "Authorization": f"Bearer {token}"})
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, NOT_SENT)
+                if sent and not repeatable:
+                    raise GraphOutcomeUnknown(f"{route}: no answer from Microsoft Graph after the request may "
+                                              f"have arrived ({type(exc).__name__}); not repeated") from None
+                if attempt >= self.max_attempts:
+                    raise GraphUnavailable(f"{route}: Microsoft Graph did not answer after {attempt} attempts "
+                                           f"({type(exc).__name__}: {exc or 'no detail'})") from None
+                delay = self.backoff_delay(attempt)
+                log.warning("%s failed (%s); retry %d in %.1f s", route, type(exc).__name__, attempt, delay)
+                await self.pause(delay)
+                continue
+            elapsed_ms = (time.monotonic() - started) * 1000
+            log.debug("%s -> %d in %.0f ms (attempt %d)", route, response.status_code, elapsed_ms, attempt)
+            status = response.status_code
+            if status < 400:
+                return GraphResponse(status, response.headers, response.content)
+            if status == 401 and not refreshed:
+                refreshed = True
+                self.stats.token_refreshes += 1
+                log.info("%s: access token refused (401); refreshing it once", route)
+                token = await self.auth.token(rejected=token)
+                attempt -= 1  # the refresh is not a failed attempt
+                continue
+            retry = status in RETRY_ANY or (status in RETRY_IDEMPOTENT and repeatable)
+            if retry and attempt < self.max_attempts:
+                asked = _retry_after(response.headers)
+                if asked is None:
+                    delay = self.backoff_delay(attempt)
+                elif asked > self.max_wait:
+                    raise GraphThrottled(f"{route}: Microsoft Graph asks to wait {asked:.0f} s (throttled)",
+                                         retry_after=asked, status=status)
+                else:
+                    # Throttling is per app and mailbox: hold back every request of this client.
+                    delay = asked
+                    self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                log.warning("%s answered %d; retry %d in %.1f s", route, status, attempt, delay)
+                await self.pause(delay)
+                continue
+            raise _error(route, response, repeatable)
+
+    def _checked(self, url: str) -> str:
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc.lower()) != self._origin:
+            # Links come back from the server and are stored; never send the token anywhere else.
+            raise GraphError(f"refusing to send a Graph token to {parts.scheme}://{parts.netloc}")
+        return url
+
+    def backoff_delay(self, attempt: int) -> float:
+        return self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
+
+    async def pause(self, seconds: float) -> None:
+        self.stats.waited_seconds += seconds
+        await self._sleep(seconds)
+
+    async def _wait_for_resume(self) -> None:
+        while (delay := self._resume_at - time.monotonic()) > 0:
+            await self.pause(delay)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _error(route: str, response: httpx.Response, repeatable: bool) -> GraphError:
+    status = response.status_code
+    code, message, request_id = "", "", response.headers.get("request-id", "")
+    try:
+        err = response.json().get("error", {})
+        code, message = str(err.get("code", "")), str(err.get("message", ""))
+        request_id = str((err.get("innerError") or {}).get("request-id", request_id))
+    except (ValueError, AttributeError):
+        message = response.text[:200]
+    text = f"{route}: {status} {code or response.reason_phrase}" + (f" — {message}" if message else "")
+    kw = {"status": status, "code": code, "request_id": request_id}
+    if status == 410 or (status == 400 and code.lower() in SYNC_RESET_CODES):
+        return GraphSyncReset(text, **kw)
+    if status == 401:
+        return GraphAuthError(text + " (refused again after a token refresh: check consent and permissions)", **kw)
+    if status == 403:
+        return GraphForbidden(text, **kw)
+    if status == 404:
+        return GraphNotFound(text, **kw)
+    if status in (502, 504) and not repeatable:
+        return GraphOutcomeUnknown(text + " (the request may have taken effect; not repeated)", **kw)
+    if status >= 500 or status in RETRY_ANY:
+        if status == 429:
+            return GraphThrottled(text, retry_after=_retry_after(response.headers) or 0.0, status=status, code=code)
+        return GraphUnavailable(text, **kw)
+    return GraphError(text, **kw)
