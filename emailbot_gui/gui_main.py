@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 
+_IMPORTED = time.perf_counter()
 os.environ.setdefault("QT_API", "pyside6")  # qasync prefers PyQt6 when both are installed
 
 
@@ -53,6 +55,8 @@ async def _main(app: object, args: argparse.Namespace) -> int:
     apply_style(app)
     window = MainWindow(runtime.console, demo=runtime.mode.demo)
     window.show()
+    if os.environ.get("EMAILBOT_REPORT_STARTUP") == "1":  # benchmarks/startup.py, the frozen smoke test
+        _report_first_expose(window)
     stop = asyncio.Event()
     loop_task = asyncio.get_running_loop().create_task(_run_loop(runtime, stop))
     if args.quit_after:
@@ -66,6 +70,36 @@ async def _main(app: object, args: argparse.Namespace) -> int:
         loop_task.cancel()
     await runtime.close()
     return 0
+
+
+def _report_first_expose(window: object) -> None:
+    """Print "window shown after N ms" (N: since the process started) when the window is first on screen."""
+    from PySide6.QtCore import QEvent, QObject
+
+    def report() -> None:
+        print(f"window shown after {_ms_since_process_start():.0f} ms", flush=True)
+
+    class FirstExpose(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Expose and watched.isExposed():  # type: ignore[attr-defined]
+                report()
+                watched.removeEventFilter(self)
+            return False
+
+    handle = window.windowHandle()  # type: ignore[attr-defined]
+    if handle.isExposed():
+        report()
+    else:
+        handle.installEventFilter(FirstExpose(handle))
+
+
+def _ms_since_process_start() -> float:
+    try:  # Linux: the process's start, in clock ticks after boot (field 22 of /proc/self/stat)
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        return (time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")) * 1000
+    except (OSError, ValueError, IndexError, AttributeError):  # elsewhere: since this module was imported
+        return (time.perf_counter() - _IMPORTED) * 1000
 
 
 async def _run_loop(runtime: object, stop: asyncio.Event) -> None:

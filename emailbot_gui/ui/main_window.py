@@ -23,13 +23,14 @@ from emailbot_gui.core.lifecycle import REVIEWABLE
 from emailbot_gui.services.events import EmailsChanged, Notice
 from emailbot_gui.store.operator_ops import CRM_CASE_STATES
 from emailbot_gui.store.views import EmailDetail
+from emailbot_gui.ui.about_dialog import about_box
 from emailbot_gui.ui.actions import build_menus, create_actions
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
 from emailbot_gui.ui.audit_view import AuditWindow
 from emailbot_gui.ui.bridge import EventBridge
 from emailbot_gui.ui.crm_panel import LINK_SCHEMES, case_dialog
 from emailbot_gui.ui.detail_pane import DetailPane
-from emailbot_gui.ui.dialogs import about_box, failure_box, link_confirmation, open_dialog, reject_dialog
+from emailbot_gui.ui.dialogs import failure_box, link_confirmation, open_dialog, reject_dialog
 from emailbot_gui.ui.escalate_dialog import EscalateDialog
 from emailbot_gui.ui.filter_bar import NEEDS_REVIEW, FilterBar
 from emailbot_gui.ui.outbox_view import OutboxWindow
