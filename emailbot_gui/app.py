@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(run)
     run.add_argument("--once", action="store_true",
                      help="poll until the source has nothing new, process everything, print a summary, exit")
+    from emailbot_gui.evaluation import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
@@ -45,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from emailbot_gui.headless import run_headless
 
         return run_headless(args)
+    if args.command == "eval":
+        from emailbot_gui.evaluation import run as run_eval
+
+        return run_eval(args)
     from emailbot_gui.gui_main import run_gui
 
     return run_gui(args)

@@ -273,7 +273,7 @@ def test_save_load_round_trip_gives_identical_predictions(model: LocalClassifier
     loaded = LocalClassifier.load(path)
     texts = [(e.subject, e.body) for e in make_examples(200, seed=99)]
     assert loaded.predict(texts) == model.predict(texts)
-    assert loaded.description == model.description == "local-v1 (700 examples)"
+    assert loaded.description == model.description == "local-v2 (700 examples)"
 
 
 def test_load_rejects_files_that_are_not_models(tmp_path: Path) -> None:
@@ -317,7 +317,7 @@ def test_learns_a_missing_category_from_corrections(model: LocalClassifier) -> N
     assert before < 0.2
     assert after >= before + 0.6, (before, after)
     assert others_after >= others_before - 0.05
-    assert improved.description == "local-v1 (600 examples + 20 corrections)"
+    assert improved.description == "local-v2 (600 examples + 20 corrections)"
     assert accuracy(base, billing_test) == before  # the old instance is untouched
 
 
@@ -415,7 +415,7 @@ async def test_classify_implements_the_protocol(model: LocalClassifier) -> None:
     assert small == results[:2]
     spam = next(r for r, (_, _, want) in zip(results, CLEAR_SAMPLES, strict=False) if want == "spam_phishing")
     assert "phishing-suspect" in spam.flags
-    assert all(r.model == "local-v1 (700 examples)" and r.rationale for r in results)
+    assert all(r.model == "local-v2 (700 examples)" and r.rationale for r in results)
     html_only = Email(
         source="t",
         provider_id="h",
@@ -509,4 +509,35 @@ def test_shipped_model_loads_predicts_and_learns() -> None:
     right = sum(p.category == want for p, (_, _, want) in zip(predictions, CLEAR_SAMPLES, strict=True))
     assert right >= 9, [p.category for p in predictions]
     improved = shipped.with_corrections(make_examples(5, seed=10))  # base examples travel with the file
-    assert improved.description == f"local-v1 ({shipped.example_count} examples + 5 corrections)"
+    assert improved.description == f"local-v2 ({shipped.example_count} examples + 5 corrections)"
+
+
+def test_word_and_character_features_are_separate_blocks_weighted_by_idf(model: LocalClassifier) -> None:
+    f = HashingFeaturizer(FeatureConfig())
+    n = f.config.n_features
+    idx, _ = f.transform_one("printer", "the printer is broken")
+    keys = f.word_keys("printer")
+    assert keys[0] < n and (keys[1:] >= n).all() and (idx < 2 * n).all()
+    assert model.idf is not None and len(model.idf) == 2 * n
+    common, rare = model.idf[f.word_keys("please")[0]], model.idf[f.word_keys("zyxwv")[0]]
+    assert common < rare  # a word in many mails weighs less than an unseen one
+
+
+def test_one_correction_reaches_a_near_identical_mail_at_once(model: LocalClassifier) -> None:
+    text = ("Badge", "My access badge for the car park gate stopped working this morning, reception sent me here.")
+    correction = TrainingExample(*text, "access_request", "MEDIUM")
+    improved = model.with_corrections([correction])
+    [p] = improved.predict([("Badge", text[1].replace("this morning", "today"))])
+    assert p.category == "access_request", p.category_probs
+
+
+def test_old_model_versions_are_refused_with_advice(model: LocalClassifier, tmp_path: Path) -> None:
+    from emailbot_gui.classify import local_io
+
+    path = tmp_path / "v1.npz"
+    model.save(path)
+    loaded = local_io.load_model(path, max_version=2)
+    meta = dict(loaded.meta, version=1)
+    local_io.save_model(path, model=loaded.model, meta=meta, base=loaded.base, corrections=loaded.corrections)
+    with pytest.raises(ModelFormatError, match="rebuild"):
+        LocalClassifier.load(path)

@@ -163,15 +163,18 @@ class HashingFeaturizer:
 
     _CACHE_LIMIT = 200_000  # words; about 20 MB of arrays
 
-    def __init__(self, config: FeatureConfig | None = None) -> None:
+    def __init__(self, config: FeatureConfig | None = None, idf: FloatArray | None = None) -> None:
         self.config = config or FeatureConfig()
+        if idf is not None and len(idf) != 2 * self.config.n_features:
+            raise ValueError("idf needs one value per feature (2 * n_features)")
+        self.idf = idf
         self._cache: dict[str, tuple[int, IntArray]] = {}
         self._norm = math.hypot(self.config.word_block_weight, self.config.char_block_weight) or 1.0
 
     # -- per-word features ---------------------------------------------------------------------
     def _entry(self, word: str) -> tuple[int, IntArray]:
-        """(raw 32-bit word hash, keys of the word's unigram and character n-grams); the character
-        keys are offset by n_features so they form a block of their own until the final modulo."""
+        """(raw 32-bit word hash, indices of the word's unigram and character n-grams); the character
+        indices are offset by n_features, so the two blocks never collide."""
         hit = self._cache.get(word)
         if hit is not None:
             return hit
@@ -191,8 +194,7 @@ class HashingFeaturizer:
         return entry
 
     def word_keys(self, word: str) -> IntArray:
-        """The keys of all features a word contributes (its unigram and its character n-grams); a
-        key modulo n_features is the feature index."""
+        """The feature indices a word contributes: its unigram, then its character n-grams."""
         return self._entry(word)[1]
 
     # -- documents ------------------------------------------------------------------------------
@@ -206,10 +208,11 @@ class HashingFeaturizer:
             body_tokens.extend(_shape_tokens(body))
         return subj_tokens, body_tokens
 
-    def transform_one(self, subject: str, body: str, words_out: list[list[str]] | None = None
-                      ) -> tuple[IntArray, FloatArray]:
-        """Feature indices and their L2-normalised sublinear tf weights for one mail. With `words_out`,
-        the mail's distinct words (subject first) are appended to it, for explaining a prediction."""
+    def raw_one(self, subject: str, body: str, words_out: list[list[str]] | None = None
+                ) -> tuple[IntArray, FloatArray]:
+        """Sorted feature indices and their sublinear tf (1 + log count), before idf and normalisation.
+        Word and bigram indices lie in [0, n_features), character n-grams in [n_features, 2 n_features).
+        With `words_out`, the mail's distinct words (subject first) are appended to it."""
         cfg = self.config
         n = cfg.n_features
         subj_tokens, body_tokens = self.tokens(subject, body)
@@ -240,26 +243,22 @@ class HashingFeaturizer:
         counts[-1] = len(keys) - starts[-1]
         tf = np.log(counts)
         tf += 1.0  # sublinear tf: 1 + log(count)
-        split = int(np.searchsorted(uniq, n))  # [0, split): words and bigrams; [split, end): chars
-        sq = tf * tf
-        word_norm, char_norm = float(sq[:split].sum()), float(sq[split:].sum())
-        if word_norm > 0:
-            tf[:split] *= cfg.word_block_weight / (self._norm * math.sqrt(word_norm))
-        if char_norm > 0:
-            tf[split:] *= cfg.char_block_weight / (self._norm * math.sqrt(char_norm))
-        uniq[split:] -= n
         return uniq, tf
 
-    def transform(self, pairs: Iterable[tuple[str, str]], words_out: list[list[str]] | None = None
-                  ) -> SparseRows:
-        """CSR rows for many (subject, body) pairs. Within a row, indices are sorted per block (words,
-        then characters); an index can repeat where a word collides with a character n-gram, which
-        simply adds up in a dot product."""
+    def transform_one(self, subject: str, body: str, words_out: list[list[str]] | None = None
+                      ) -> tuple[IntArray, FloatArray]:
+        """Feature indices and their weights (tf-idf, each block L2-normalised) for one mail."""
+        idx, tf = self.raw_one(subject, body, words_out)
+        x = self.weigh(SparseRows(np.array([0, len(idx)], np.int64), idx, tf))
+        return x.indices, x.data
+
+    def raw(self, pairs: Iterable[tuple[str, str]], words_out: list[list[str]] | None = None) -> SparseRows:
+        """CSR rows of `raw_one` for many (subject, body) pairs; indices sorted within each row."""
         idx_parts: list[IntArray] = []
         val_parts: list[FloatArray] = []
         lengths: list[int] = []
         for subject, body in pairs:
-            idx, val = self.transform_one(subject, body, words_out)
+            idx, val = self.raw_one(subject, body, words_out)
             idx_parts.append(idx)
             val_parts.append(val)
             lengths.append(len(idx))
@@ -268,3 +267,43 @@ class HashingFeaturizer:
         if not idx_parts:
             return SparseRows(indptr, np.zeros(0, np.int32), np.zeros(0, np.float32))
         return SparseRows(indptr, np.concatenate(idx_parts), np.concatenate(val_parts))
+
+    def weigh(self, raw: SparseRows) -> SparseRows:
+        """Raw tf rows -> tf-idf rows whose word block and character block are each L2-normalised and
+        scaled by their block weights (so neither block drowns the other)."""
+        cfg = self.config
+        data = raw.data * self.idf[raw.indices] if self.idf is not None else raw.data.copy()
+        if not len(data):
+            return SparseRows(raw.indptr, raw.indices, data.astype(np.float32))
+        row = np.repeat(np.arange(len(raw), dtype=np.int64), np.diff(raw.indptr))
+        group = 2 * row + (raw.indices >= cfg.n_features)
+        sq = np.bincount(group, weights=data.astype(np.float64) ** 2, minlength=2 * len(raw))
+        scale = np.zeros_like(sq)
+        nonzero = sq > 0
+        scale[nonzero] = 1.0 / (self._norm * np.sqrt(sq[nonzero]))
+        scale[0::2] *= cfg.word_block_weight
+        scale[1::2] *= cfg.char_block_weight
+        data *= scale[group].astype(np.float32)
+        return SparseRows(raw.indptr, raw.indices, data.astype(np.float32))
+
+    def transform(self, pairs: Iterable[tuple[str, str]], words_out: list[list[str]] | None = None
+                  ) -> SparseRows:
+        """Weighted CSR rows for many (subject, body) pairs (see `raw` and `weigh`)."""
+        return self.weigh(self.raw(pairs, words_out))
+
+    def with_idf(self, idf: FloatArray | None) -> HashingFeaturizer:
+        """A featurizer with these idf weights, sharing this one's word cache."""
+        other = HashingFeaturizer(self.config, idf)
+        other._cache = self._cache
+        return other
+
+
+def fit_idf(raw: SparseRows, n_total: int, min_df: int = 1) -> FloatArray:
+    """Smoothed inverse document frequency, log((1 + n) / (1 + df)) + 1, for all `n_total` features,
+    rounded to float16 precision (as stored). Features seen in fewer than `min_df` documents are
+    treated as unseen."""
+    df = np.bincount(raw.indices, minlength=n_total).astype(np.float64)
+    if min_df > 1:
+        df[df < min_df] = 0
+    idf = np.log((1.0 + len(raw)) / (1.0 + df)) + 1.0
+    return idf.astype(np.float16).astype(np.float32)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,55 +20,28 @@ import nh3
 import numpy as np
 
 from emailbot_gui.classify import local_io
-from emailbot_gui.classify.features import FeatureConfig, HashingFeaturizer, SparseRows
+from emailbot_gui.classify.features import FeatureConfig, FloatArray, HashingFeaturizer, SparseRows, fit_idf
 from emailbot_gui.classify.local_io import ExampleStore, TrainingExample
+from emailbot_gui.classify.local_rules import RATIONALE_SKIP, SPAM_CATEGORY, apply_cues, guess_language, rationale
+from emailbot_gui.classify.neighbours import MemoryConfig, NeighbourMemory
 from emailbot_gui.classify.softmax import Head, SoftmaxModel, TrainConfig, fit, fit_temperature, softmax
 from emailbot_gui.core.categories import category_label
 from emailbot_gui.core.types import Classification, Email, Urgency
 
-__all__ = ["CORRECTION_WEIGHT", "LocalClassifier", "Prediction", "TrainingExample"]
+__all__ = ["CORRECTION_WEIGHT", "LocalClassifier", "Prediction", "TrainingExample", "email_text"]
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: idf weighting, separate word/character feature blocks, neighbour memory
 CORRECTION_WEIGHT = 4.0  # an operator's correction counts as this many ordinary examples
 INLINE_LIMIT = 16  # batches up to this size are classified on the loop (a few milliseconds)
 PREDICT_CHUNK = 256
 EXPLAIN_WORDS = 60  # distinct words per mail considered for the rationale
-# Chosen on the demo corpus holdout (unseen wording) and 5-fold CV of a public ticket set: strong
-# regularisation of the category head generalises best; the urgency head wants a light touch.
-DEFAULT_TRAIN_CONFIG = TrainConfig(epochs=4, batch_size=64, learning_rate=0.03, head_weight_decay=(0.3, 0.05))
-SPAM_CATEGORY = "spam_phishing"
+# Chosen on the demo corpus holdout (unseen wording) and 5-fold CV of a public ticket set: tf-idf rows,
+# class-balanced losses (rare categories such as outages matter as much as common ones), enough epochs
+# for the mini-batch optimiser to settle, light weight decay.
+DEFAULT_TRAIN_CONFIG = TrainConfig(epochs=10, batch_size=64, learning_rate=0.03, head_weight_decay=(0.1, 0.05),
+                                   class_balance=1.0)
+DEFAULT_MEMORY = MemoryConfig()
 URGENCIES: tuple[Urgency, ...] = tuple(Urgency)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Urgency floors for unambiguous wording, in the languages the console sees. The learned head decides
-# between the levels above a floor. Each floor is a judgement, kept deliberately small: a mail about a
-# breach or a whole site being down is never low priority, whatever the wording around it; a sender who
-# calls a mail urgent is at least not LOW ("not urgent" is excluded by the lookbehinds).
-_CUES: tuple[tuple[frozenset[str], re.Pattern[str], Urgency], ...] = (
-    (_words("production security data ransomware users nobody whole produktion sicherheitsvorfall niemand "
-            "alle tous personne fuite todos nadie brecha gebruikers datalek"),
-     re.compile(r"\b(?:production (?:is |went )?down|security (?:breach|incident)|data (?:breach|leak)"
-                r"|ransomware|all users|nobody can work|whole (?:company|site|office) is down"
-                r"|produktion steht|sicherheitsvorfall|niemand kann arbeiten|alle (?:benutzer|nutzer)"
-                r"|tous les utilisateurs|personne ne peut travailler|fuite de données"
-                r"|todos los usuarios|nadie puede trabajar|brecha de seguridad"
-                r"|alle gebruikers|niemand kan werken|datalek)\b"), Urgency.HIGH),
-    (_words("urgent dringend urgente spoed"),
-     re.compile(r"(?<!not )(?<!n't )(?<!no )(?<!nicht )(?<!pas )(?<!niet )"
-                r"\b(?:urgent|dringend|urgente|spoed)\b"), Urgency.MEDIUM),
-)
-_STOPWORDS: Mapping[str, frozenset[str]] = {
-    "en": _words("the and you for this that with have are not please can our from but was"),
-    "de": _words("der die das und ich nicht mit ist sie bitte wir ein eine auf für den"),
-    "fr": _words("les des est pas vous nous une pour que dans avec sur mon je le la"),
-    "es": _words("los las que por una para con del nos mi el está no es favor"),
-    "nl": _words("het een van ik niet met voor zijn wij op dat ook graag de en"),
-}
-_RATIONALE_SKIP = frozenset().union(*_STOPWORDS.values()) | {"_num_", "_url_", "_email_"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +65,12 @@ class LocalClassifier:
     def __init__(self, model: SoftmaxModel, *, model_categories: Sequence[str], feature_config: FeatureConfig,
                  temperatures: tuple[float, float], base: ExampleStore, corrections: ExampleStore,
                  train_config: TrainConfig, categories: Sequence[str] | None = None, seed: int = 0,
-                 featurizer: HashingFeaturizer | None = None) -> None:
+                 featurizer: HashingFeaturizer | None = None, idf: FloatArray | None = None,
+                 memory_config: MemoryConfig | None = None, memory: NeighbourMemory | None = None) -> None:
         self._model = model
+        self.idf = idf
+        self.memory_config = memory_config
+        self._memory = memory
         self.model_categories = tuple(model_categories)
         self.feature_config = feature_config
         self.temperatures = temperatures
@@ -102,7 +78,8 @@ class LocalClassifier:
         self.seed = seed
         self._base = base
         self._corrections = corrections
-        self._featurizer = featurizer or HashingFeaturizer(feature_config)
+        self._featurizer = featurizer if featurizer is not None and featurizer.idf is idf else \
+            HashingFeaturizer(feature_config, idf)
         # word -> its centred category weights, for rationales; filled lazily, race-tolerant
         self._push_cache: dict[str, np.ndarray] = {}
         self.categories = tuple(categories) if categories is not None else self.model_categories
@@ -117,18 +94,22 @@ class LocalClassifier:
     @classmethod
     def train(cls, examples: Sequence[TrainingExample], *, categories: Sequence[str], seed: int = 0,
               feature_config: FeatureConfig | None = None, train_config: TrainConfig | None = None,
-              calibrate: bool = True) -> LocalClassifier:
+              calibrate: bool = True, memory: MemoryConfig | None = DEFAULT_MEMORY) -> LocalClassifier:
         """Fit a new classifier. With `calibrate`, a 15% split first fits the softmax temperatures that
-        make the confidences honest probabilities; the final model is then fitted on everything."""
+        make the confidences honest probabilities; the final model is then fitted on everything.
+        `memory=None` leaves out the neighbour memory (a purely linear model)."""
         cats = tuple(dict.fromkeys(categories))
         unknown = sorted({e.category for e in examples} - set(cats))
         if unknown:
             raise ValueError(f"examples use categories outside the configured set: {', '.join(unknown)}")
         feature_config = feature_config or FeatureConfig()
         train_config = train_config or DEFAULT_TRAIN_CONFIG
-        featurizer = HashingFeaturizer(feature_config)
         base = ExampleStore.from_examples(examples, cats)
-        x = base.features(featurizer)
+        plain = HashingFeaturizer(feature_config)
+        raw = base.raw_features(plain)
+        idf = fit_idf(raw, 2 * feature_config.n_features)
+        featurizer = plain.with_idf(idf)
+        x = featurizer.weigh(raw)
         temperatures = (1.0, 1.0)
         if calibrate and len(base) >= 100:
             rng = np.random.default_rng(seed + 1)
@@ -136,14 +117,16 @@ class LocalClassifier:
             held[rng.permutation(len(base))[: max(20, len(base) * 15 // 100)]] = True
             fit_rows, held_rows = np.flatnonzero(~held), np.flatnonzero(held)
             probe = _fit(x.take(fit_rows), base, fit_rows, len(cats), feature_config, train_config, seed)
-            scores = probe.scores(x.take(held_rows))
-            slices = probe.head_slices
-            temperatures = (fit_temperature(scores[:, slices[0]], base.category[held_rows]),
-                            fit_temperature(scores[:, slices[1]], base.urgency[held_rows]))
+            probe_memory = _memory(x.take(fit_rows), base, fit_rows, len(cats), memory, feature_config)
+            held_x = x.take(held_rows)
+            cat_scores, urg_scores = _head_log_probs(probe, held_x, probe_memory)
+            temperatures = (fit_temperature(cat_scores, base.category[held_rows]),
+                            fit_temperature(urg_scores, base.urgency[held_rows]))
         model = _fit(x, base, np.arange(len(base)), len(cats), feature_config, train_config, seed)
         return cls(model, model_categories=cats, feature_config=feature_config, temperatures=temperatures,
                    base=base, corrections=ExampleStore.empty(), train_config=train_config, seed=seed,
-                   featurizer=featurizer)
+                   featurizer=featurizer, idf=idf, memory_config=memory,
+                   memory=_memory(x, base, np.arange(len(base)), len(cats), memory, feature_config))
 
     def with_corrections(self, corrections: Sequence[TrainingExample]) -> LocalClassifier:
         """A new classifier trained on the base examples plus `corrections`, each weighted
@@ -154,14 +137,18 @@ class LocalClassifier:
         base = self._base.with_categories(cats)
         extra = ExampleStore.from_examples(corrections, cats, weight_factor=CORRECTION_WEIGHT)
         both = ExampleStore.concat(base, extra)
-        x = SparseRows.concat([base.features(self._featurizer), extra.features(self._featurizer)])
-        model = _fit(x, both, np.arange(len(both)), len(cats), self.feature_config, self.train_config,
-                     self.seed)
+        raw = SparseRows.concat([base.raw_features(self._featurizer), extra.raw_features(self._featurizer)])
+        idf = fit_idf(raw, 2 * self.feature_config.n_features)
+        featurizer = self._featurizer.with_idf(idf)
+        x = featurizer.weigh(raw)
+        rows = np.arange(len(both))
+        model = _fit(x, both, rows, len(cats), self.feature_config, self.train_config, self.seed)
         configured = None if self.categories == self.model_categories else self.categories
         return LocalClassifier(model, model_categories=cats, feature_config=self.feature_config,
                                temperatures=self.temperatures, base=base, corrections=extra,
                                train_config=self.train_config, categories=configured, seed=self.seed,
-                               featurizer=self._featurizer)
+                               featurizer=featurizer, idf=idf, memory_config=self.memory_config,
+                               memory=_memory(x, both, rows, len(cats), self.memory_config, self.feature_config))
 
     async def retrained(self, corrections: Sequence[TrainingExample]) -> LocalClassifier:
         """`with_corrections` on an executor thread: retraining takes seconds."""
@@ -175,7 +162,8 @@ class LocalClassifier:
                                feature_config=self.feature_config, temperatures=self.temperatures,
                                base=self._base, corrections=self._corrections,
                                train_config=self.train_config, categories=categories, seed=self.seed,
-                               featurizer=self._featurizer)
+                               featurizer=self._featurizer, idf=self.idf, memory_config=self.memory_config,
+                               memory=self._memory)
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -186,19 +174,22 @@ class LocalClassifier:
             "train_config": local_io.train_config_to_json(self.train_config),
             "temperatures": list(self.temperatures), "example_count": len(self._base),
             "correction_count": len(self._corrections), "seed": self.seed,
-        }, base=self._base, corrections=self._corrections)
+            "memory": None if self.memory_config is None else local_io.memory_config_to_json(self.memory_config),
+        }, base=self._base, corrections=self._corrections, idf=self.idf)
 
     @classmethod
     def load(cls, path: Path, *, categories: Sequence[str] | None = None) -> LocalClassifier:
         """Load a model saved by `save`; raises `local_io.ModelFormatError` for anything else."""
-        loaded = local_io.load_model(Path(path), max_version=MODEL_VERSION)
+        loaded = local_io.load_model(Path(path), min_version=MODEL_VERSION, max_version=MODEL_VERSION)
         meta = loaded.meta
+        memory = meta.get("memory")
         return cls(loaded.model, model_categories=meta["categories"],
                    feature_config=FeatureConfig.from_json(meta["feature_config"]),
                    temperatures=(float(meta["temperatures"][0]), float(meta["temperatures"][1])),
                    base=loaded.base, corrections=loaded.corrections,
                    train_config=local_io.train_config_from_json(meta.get("train_config", {})),
-                   categories=categories, seed=int(meta.get("seed", 0)))
+                   categories=categories, seed=int(meta.get("seed", 0)), idf=loaded.idf,
+                   memory_config=None if memory is None else local_io.memory_config_from_json(memory))
 
     # -- predicting -------------------------------------------------------------------------------
     @property
@@ -209,6 +200,16 @@ class LocalClassifier:
     @property
     def example_count(self) -> int:
         return len(self._base)
+
+    @property
+    def memory(self) -> NeighbourMemory | None:
+        """The neighbour memory, built on first use after loading (a race only builds it twice)."""
+        if self._memory is None and self.memory_config is not None:
+            both = ExampleStore.concat(self._base, self._corrections.with_categories(self._base.categories))
+            x = self._featurizer.weigh(both.raw_features(self._featurizer))
+            self._memory = _memory(x, both, np.arange(len(both)), len(self.model_categories), self.memory_config,
+                                   self.feature_config)
+        return self._memory
 
     def predict(self, texts: Sequence[tuple[str, str]]) -> list[Prediction]:
         """Predict (subject, body) pairs. Pure CPU work: call it off the event loop for big batches."""
@@ -222,21 +223,15 @@ class LocalClassifier:
     def _predict_chunk(self, texts: Sequence[tuple[str, str]]) -> list[Prediction]:
         words: list[list[str]] = []
         x = self._featurizer.transform(texts, words_out=words)
-        contrib = self._model.columns_for(x.indices)
-        contrib *= x.data
-        scores = np.tile(self._model.bias, (len(x), 1))
         lengths = np.diff(x.indptr)
-        nonempty = np.flatnonzero(lengths > 0)
-        if len(nonempty):
-            scores[nonempty] += np.add.reduceat(contrib, x.indptr[:-1][nonempty], axis=1).T
-        cat_slice, urg_slice = self._model.head_slices
-        cat_probs = self._category_probs(scores[:, cat_slice])
-        urg_probs = softmax(scores[:, urg_slice], self.temperatures[1])
+        cat_scores, urg_scores = _head_log_probs(self._model, x, self.memory)
+        cat_probs = self._category_probs(cat_scores)
+        urg_probs = softmax(urg_scores, self.temperatures[1])
         chosen = cat_probs.argmax(axis=1)
 
         explained = self._explain(words, chosen, lengths)
         word_sets = [set(ws) for ws in words]
-        urg_probs, urgencies = _apply_cues(urg_probs, word_sets, texts, [self.categories[c] for c in chosen])
+        urg_probs, urgencies = apply_cues(urg_probs, word_sets, texts, [self.categories[c] for c in chosen])
         cat_rows, urg_rows = cat_probs.tolist(), urg_probs.tolist()
         labels = self._labels
         results = []
@@ -247,19 +242,19 @@ class LocalClassifier:
                 urgency=URGENCIES[u], urgency_confidence=_unit(urg_rows[i][u]),
                 category_probs=dict(zip(self.categories, cat_rows[i], strict=True)),
                 urgency_probs=dict(zip(URGENCIES, urg_rows[i], strict=True)),
-                evidence=evidence, rationale=_rationale(evidence, labels[c]),
-                language=_guess_language(word_sets[i])))
+                evidence=evidence, rationale=rationale(evidence, labels[c]),
+                language=guess_language(word_sets[i])))
         return results
 
     async def classify(self, emails: Sequence[Email]) -> list[Classification]:
         if not emails:
             return []
-        if len(emails) <= INLINE_LIMIT:
-            return self._classify_now(emails)
+        if len(emails) <= INLINE_LIMIT and (self._memory is not None or self.memory_config is None):
+            return self._classify_now(emails)  # the first call after loading builds the memory: executor
         return await asyncio.get_running_loop().run_in_executor(None, self._classify_now, tuple(emails))
 
     def _classify_now(self, emails: Sequence[Email]) -> list[Classification]:
-        predictions = self.predict([(e.subject, _body_text(e)) for e in emails])
+        predictions = self.predict([(e.subject, email_text(e)) for e in emails])
         model = self.description
         return [Classification(category=p.category, urgency=p.urgency, confidence=p.confidence,
                                rationale=p.rationale, model=model, language=e.language_hint or p.language,
@@ -279,7 +274,7 @@ class LocalClassifier:
         the weight its unigram and its character n-grams give the category over the average category;
         per-word figures are cached, and the scoring runs for the whole chunk at once."""
         # the first words (subject first) name the problem; capping them bounds the cost of long mails
-        skip = _RATIONALE_SKIP
+        skip = RATIONALE_SKIP
         candidates = [[w for w in ws[:EXPLAIN_WORDS] if len(w) > 2 and w not in skip] for ws in words]
         vocab = {w: j for j, w in enumerate(dict.fromkeys(w for ws in candidates for w in ws))}
         if not vocab:
@@ -312,7 +307,7 @@ class LocalClassifier:
         missing = [w for w in words if w not in found]
         if missing:
             keys = [self._featurizer.word_keys(w) for w in missing]
-            flat = np.concatenate(keys) % self.feature_config.n_features
+            flat = np.concatenate(keys)
             weights = self._model.columns_for(flat)[self._model.head_slices[0]]
             weights -= weights.mean(axis=0)
             starts = np.cumsum([0] + [len(k) for k in keys[:-1]])
@@ -328,47 +323,37 @@ class LocalClassifier:
 def _fit(x: SparseRows, store: ExampleStore, rows: np.ndarray, n_categories: int,
          feature_config: FeatureConfig, train_config: TrainConfig, seed: int) -> SoftmaxModel:
     heads = [Head(store.category[rows], n_categories), Head(store.urgency[rows], len(URGENCIES))]
-    model = fit(x, heads, feature_config.n_features, sample_weight=store.weight[rows], config=train_config,
+    model = fit(x, heads, 2 * feature_config.n_features, sample_weight=store.weight[rows], config=train_config,
                 seed=seed)
     return local_io.quantised(model)
 
 
-def _apply_cues(probs: np.ndarray, words: Sequence[set[str]], texts: Sequence[tuple[str, str]],
-                categories: Sequence[str]) -> tuple[np.ndarray, list[int]]:
-    """The learned urgency, raised to the floor of any cue found. Probability mass below a floor is
-    dropped and the rest renormalised, so the confidence stays a probability. A cue's regex runs only
-    when one of its anchor words is in the mail: most mails have none, and this runs for every mail."""
-    probs = np.array(probs, dtype=np.float64)
-    for i, (ws, (subject, body), category) in enumerate(zip(words, texts, categories, strict=True)):
-        if category in (SPAM_CATEGORY, "out_of_office"):  # "URGENT: verify your mailbox" is bait
-            continue
-        floor = Urgency.LOW
-        text = ""
-        for anchors, pattern, level in _CUES:
-            if level > floor and not anchors.isdisjoint(ws):
-                text = text or f"{subject}\n{body}".casefold()
-                if pattern.search(text):
-                    floor = level
-        if floor > Urgency.LOW and probs[i, floor.value - 1:].sum() > 0:
-            probs[i, : floor.value - 1] = 0.0
-            probs[i] /= probs[i].sum()
-    return probs, probs.argmax(axis=1).tolist()
+def _memory(x: SparseRows, store: ExampleStore, rows: np.ndarray, n_categories: int,
+            config: MemoryConfig | None, feature_config: FeatureConfig) -> NeighbourMemory | None:
+    if config is None:
+        return None
+    return NeighbourMemory(x, [store.category[rows], store.urgency[rows]], [n_categories, len(URGENCIES)],
+                           store.weight[rows], config, word_features=feature_config.n_features)
 
 
-def _rationale(evidence: Sequence[str], label: str) -> str:
-    if not evidence:
-        return f"No strong keywords; closest match is {label}."
-    quoted = ", ".join(f"'{w}'" for w in evidence)
-    return f"Mentions {quoted} — typical of {label}."
+def _head_log_probs(model: SoftmaxModel, x: SparseRows, memory: NeighbourMemory | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Per head, the linear model's log-probabilities, blended with the neighbour vote when there is a
+    memory. Temperatures are applied by the caller (they were fitted on exactly these scores)."""
+    scores = model.scores(x).astype(np.float64)
+    heads = [scores[:, s] - _logsumexp(scores[:, s]) for s in model.head_slices]
+    if memory is not None:
+        heads = memory.blend(heads, x)
+    return heads[0], heads[1]
 
 
-def _guess_language(words: set[str]) -> str:
-    hits = {lang: len(stop & words) for lang, stop in _STOPWORDS.items()}
-    lang, best = max(hits.items(), key=lambda kv: kv[1])
-    return lang if best >= 2 else ""
+def _logsumexp(z: np.ndarray) -> np.ndarray:
+    top = z.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
 
 
-def _body_text(email: Email) -> str:
+def email_text(email: Email) -> str:
+    """The readable body: the text part, or the HTML part reduced to its text."""
     if email.body_text.strip() or not email.body_html:
         return email.body_text
     # nh3 with no allowed tags keeps only text (script/style content dropped); entities stay escaped

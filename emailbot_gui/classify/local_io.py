@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from emailbot_gui.classify.features import HashingFeaturizer, SparseRows
+from emailbot_gui.classify.features import FloatArray, HashingFeaturizer, SparseRows
+from emailbot_gui.classify.neighbours import MemoryConfig
 from emailbot_gui.classify.softmax import SoftmaxModel, TrainConfig
 from emailbot_gui.core.types import Urgency
 
@@ -87,11 +88,12 @@ class ExampleStore:
         return [(raw[o[2 * i]:o[2 * i + 1]].decode("utf-8", "replace"),
                  raw[o[2 * i + 1]:o[2 * i + 2]].decode("utf-8", "replace")) for i in range(len(self))]
 
-    def features(self, featurizer: HashingFeaturizer) -> SparseRows:
+    def raw_features(self, featurizer: HashingFeaturizer) -> SparseRows:
+        """The examples' raw tf rows (before idf weighting), cached per feature config."""
         key = featurizer.config
         cached = self._features.get(key)
         if cached is None:
-            cached = featurizer.transform(self.texts())
+            cached = featurizer.raw(self.texts())
             self._features[key] = cached
         return cached
 
@@ -133,8 +135,19 @@ def train_config_from_json(data: dict[str, Any]) -> TrainConfig:
     return TrainConfig(**values)
 
 
+def memory_config_to_json(config: MemoryConfig) -> dict[str, Any]:
+    return asdict(config)
+
+
+def memory_config_from_json(data: dict[str, Any]) -> MemoryConfig:
+    values = {k: data[k] for k in MemoryConfig.__dataclass_fields__ if k in data}
+    if "blend" in values:
+        values["blend"] = tuple(float(v) for v in values["blend"])
+    return MemoryConfig(**values)
+
+
 def save_model(path: Path, *, model: SoftmaxModel, meta: dict[str, Any], base: ExampleStore,
-               corrections: ExampleStore) -> None:
+               corrections: ExampleStore, idf: FloatArray | None = None) -> None:
     """Write atomically (temp file + rename), so a crash never leaves half a model behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +158,8 @@ def save_model(path: Path, *, model: SoftmaxModel, meta: dict[str, Any], base: E
         "weights": model.weights.astype(np.float16),
         "bias": model.bias.astype(np.float32),
     }
+    if idf is not None:
+        arrays["idf"] = idf.astype(np.float16)  # fit_idf already rounds to float16: lossless
     for prefix, store in (("base", base), ("corr", corrections)):
         arrays[f"{prefix}_blob"] = store.blob
         arrays[f"{prefix}_offsets"] = store.offsets
@@ -167,9 +182,10 @@ class LoadedModel:
     meta: dict[str, Any]
     base: ExampleStore
     corrections: ExampleStore
+    idf: FloatArray | None = None
 
 
-def load_model(path: Path, *, max_version: int) -> LoadedModel:
+def load_model(path: Path, *, max_version: int, min_version: int = 1) -> LoadedModel:
     try:
         # open the file ourselves: np.load(path) leaks its handle when the zip structure is broken
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
@@ -177,24 +193,25 @@ def load_model(path: Path, *, max_version: int) -> LoadedModel:
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelFormatError(f"{path}: not a readable model file ({exc})") from exc
     try:
-        return _validated(arrays, max_version)
+        return _validated(arrays, max_version, min_version)
     except (KeyError, TypeError, ValueError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFormatError(f"{path}: invalid model file ({exc!r})") from exc
 
 
-def _validated(a: dict[str, np.ndarray], max_version: int) -> LoadedModel:
+def _validated(a: dict[str, np.ndarray], max_version: int, min_version: int) -> LoadedModel:
     meta = json.loads(_typed(a, "meta", "u").tobytes().decode("utf-8"))
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ValueError("not a local classifier model")
-    if not isinstance(meta.get("version"), int) or not 1 <= meta["version"] <= max_version:
-        raise ValueError(f"model version {meta.get('version')!r} is not supported (max {max_version})")
+    if not isinstance(meta.get("version"), int) or not min_version <= meta["version"] <= max_version:
+        raise ValueError(f"model version {meta.get('version')!r} is not supported "
+                         f"({min_version} to {max_version}); rebuild it with the build_model script")
     categories = meta["categories"]
     if (not isinstance(categories, list) or not categories or len(set(categories)) != len(categories)
             or not all(isinstance(c, str) and c for c in categories)):
         raise ValueError("bad category list")
     n_features = int(meta["n_features"])
     head_sizes = tuple(int(s) for s in meta["head_sizes"])
-    if head_sizes != (len(categories), len(Urgency)) or not 0 < n_features <= 2**26:
+    if head_sizes != (len(categories), len(Urgency)) or not 0 < n_features <= 2**27:
         raise ValueError("head sizes or feature space do not match the metadata")
     if len(meta["temperatures"]) != 2 or not all(0 < float(t) < 100 for t in meta["temperatures"]):
         raise ValueError("bad temperatures")
@@ -209,7 +226,14 @@ def _validated(a: dict[str, np.ndarray], max_version: int) -> LoadedModel:
         raise ValueError("feature ids out of range or unsorted")
     stores = [_store(a, prefix, tuple(categories)) for prefix in ("base", "corr")]
     model = SoftmaxModel(feature_ids, weights, bias, head_sizes, n_features)
-    return LoadedModel(model, meta, stores[0], stores[1])
+    idf = None
+    if "idf" in a:
+        idf = _typed(a, "idf", "f").astype(np.float32)
+        if idf.shape != (n_features,) or not np.isfinite(idf).all() or (idf <= 0).any():
+            raise ValueError("idf does not match the feature space")
+    if meta.get("memory") is not None:
+        memory_config_from_json(meta["memory"])  # raises on nonsense
+    return LoadedModel(model, meta, stores[0], stores[1], idf)
 
 
 def _store(a: dict[str, np.ndarray], prefix: str, categories: tuple[str, ...]) -> ExampleStore:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,12 @@ class TrainConfig:
     head_weight_decay: tuple[float, ...] = ()
     beta1: float = 0.9
     beta2: float = 0.999
+    # the returned weights are the average over the last `average_epochs` epochs (Polyak-Ruppert
+    # averaging): it smooths the noise of mini-batch steps, which generalises better than the last step
+    average_epochs: int = 0
+    # 1.0: every class of a head weighs as much in total as any other (good for macro-F1 and for rare
+    # categories such as outages); 0.0: examples count as they come
+    class_balance: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,37 @@ def _positions(x: SparseRows, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int
 def fit(x: SparseRows, heads: Sequence[Head], n_features: int, *,
         sample_weight: npt.NDArray[np.float64] | None = None, config: TrainConfig = TrainConfig(),
         seed: int = 0) -> SoftmaxModel:
-    """Fit all heads jointly. Examples without any feature carry no information and are skipped."""
+    """Fit all heads jointly. Examples without any feature carry no information and are skipped. A head
+    whose examples all have one label has nothing to learn: it is not trained, and always answers that
+    label (its columns cost nothing per step)."""
+    trivial = [len(np.unique(h.labels)) <= 1 for h in heads]
+    if not any(trivial):
+        return _fit_heads(x, heads, n_features, sample_weight, config, seed)
+    active = [h for h, t in zip(heads, trivial, strict=True) if not t]
+    if config.head_weight_decay:
+        decays = tuple(d for d, t in zip(config.head_weight_decay, trivial, strict=True) if not t)
+        config = replace(config, head_weight_decay=decays)
+    model = _fit_heads(x, active, n_features, sample_weight, config, seed) if active else None
+    sizes = tuple(h.n_classes for h in heads)
+    feature_ids = model.feature_ids if model is not None else np.zeros(0, np.int32)
+    weights = np.zeros((sum(sizes), len(feature_ids)), np.float32)
+    bias = np.zeros(sum(sizes), np.float32)
+    offset, active_offset = 0, 0
+    for head, is_trivial in zip(heads, trivial, strict=True):
+        if is_trivial:
+            if len(head.labels):
+                bias[offset + int(head.labels[0])] = 20.0  # certain, as far as a softmax can be
+        elif model is not None:
+            block = slice(active_offset, active_offset + head.n_classes)
+            weights[offset:offset + head.n_classes] = model.weights[block]
+            bias[offset:offset + head.n_classes] = model.bias[block]
+            active_offset += head.n_classes
+        offset += head.n_classes
+    return SoftmaxModel(feature_ids, weights, bias, sizes, n_features)
+
+
+def _fit_heads(x: SparseRows, heads: Sequence[Head], n_features: int,
+               sample_weight: npt.NDArray[np.float64] | None, config: TrainConfig, seed: int) -> SoftmaxModel:
     n = len(x)
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     keep = np.flatnonzero((np.diff(x.indptr) > 0) & (weight > 0))
@@ -153,6 +189,12 @@ def fit(x: SparseRows, heads: Sequence[Head], n_features: int, *,
     # Gradients are averaged over the batch size, not the batch's total weight: a heavily weighted
     # correction must count for more than the examples beside it.
     scale = (weight / (float(weight[keep].mean()) * config.batch_size)).astype(np.float32)
+    head_scale = np.ones((k, n), np.float32)
+    if config.class_balance > 0:
+        offset = 0
+        for head in heads:
+            head_scale[offset:offset + head.n_classes] = _balance(head, weight, keep, config.class_balance)
+            offset += head.n_classes
 
     rng = np.random.default_rng(seed)
     order = keep[rng.permutation(len(keep))]
@@ -171,7 +213,9 @@ def fit(x: SparseRows, heads: Sequence[Head], n_features: int, *,
     if len(head_decay) != len(heads):
         raise ValueError("head_weight_decay needs one value per head")
     decay = np.repeat(1 - lr * np.asarray(head_decay, np.float32), sizes)[:, None].astype(np.float32)
-    for _ in range(config.epochs):
+    w_sum, b_sum, n_sum = np.zeros_like(w) if config.average_epochs else w, np.zeros_like(b), 0
+    for epoch in range(config.epochs):
+        averaging = config.average_epochs > 0 and epoch >= config.epochs - config.average_epochs
         for bi in rng.permutation(len(batches)):
             batch = batches[bi]
             t += 1
@@ -183,6 +227,8 @@ def fit(x: SparseRows, heads: Sequence[Head], n_features: int, *,
                 grad_z[s] = softmax(z[s], axis=0)
             grad_z -= targets[:, batch.rows]
             grad_z *= scale[batch.rows]
+            if config.class_balance > 0:
+                grad_z *= head_scale[:, batch.rows]
 
             per_value = np.repeat(grad_z, batch.lengths, axis=1)
             per_value *= batch.data
@@ -212,7 +258,25 @@ def fit(x: SparseRows, heads: Sequence[Head], n_features: int, *,
             mb = b1 * mb + (1 - b1) * gb
             vb = b2 * vb + (1 - b2) * gb * gb
             b -= (lr * np.sqrt(1 - b2**t) / (1 - b1**t)) * mb / (np.sqrt(vb) + 1e-8)
+            if averaging:
+                w_sum += w
+                b_sum += b
+                n_sum += 1
+    if n_sum:
+        w, b = w_sum / n_sum, b_sum / n_sum
     return SoftmaxModel(feature_ids, w, b.astype(np.float32), sizes, n_features)
+
+
+def _balance(head: Head, weight: npt.NDArray[np.float64], keep: npt.NDArray[np.int64],
+             power: float) -> npt.NDArray[np.float32]:
+    """Per example, (mean class mass / its class's mass) ** power, normalised to average 1."""
+    mass = np.bincount(head.labels[keep], weights=weight[keep], minlength=head.n_classes)
+    present = mass > 0
+    factor = np.ones(head.n_classes)
+    factor[present] = (mass[present].mean() / mass[present]) ** power
+    per_example = factor[head.labels]
+    per_example /= float((per_example[keep] * weight[keep]).sum() / max(weight[keep].sum(), 1e-12))
+    return per_example.astype(np.float32)
 
 
 def fit_temperature(scores: FloatArray, labels: npt.NDArray[np.int64]) -> float:

@@ -94,6 +94,7 @@ class Classification:
     language: str = ""
     flags: tuple[str, ...] = ()  # e.g. "prompt-injection", "phishing-link"
     needs_manual_action: bool = False
+    draft_reply: str = ""  # a reply drafted by the classifier itself (the AI), for the proposer to use
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

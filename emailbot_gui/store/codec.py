@@ -42,7 +42,7 @@ def attachment_from_json(d: dict[str, Any]) -> AttachmentInfo:
 def classification_to_json(c: Classification) -> dict[str, Any]:
     return {"category": c.category, "urgency": c.urgency.name, "confidence": c.confidence,
             "rationale": c.rationale, "model": c.model, "language": c.language, "flags": list(c.flags),
-            "needs_manual_action": c.needs_manual_action}
+            "needs_manual_action": c.needs_manual_action, "draft_reply": c.draft_reply}
 
 
 def classification_from_json(d: dict[str, Any] | None) -> Classification | None:
@@ -51,7 +51,8 @@ def classification_from_json(d: dict[str, Any] | None) -> Classification | None:
     return Classification(category=d["category"], urgency=Urgency.parse(d["urgency"]),
                           confidence=float(d["confidence"]), rationale=d.get("rationale", ""),
                           model=d.get("model", ""), language=d.get("language", ""),
-                          flags=tuple(d.get("flags", ())), needs_manual_action=bool(d.get("needs_manual_action")))
+                          flags=tuple(d.get("flags", ())), needs_manual_action=bool(d.get("needs_manual_action")),
+                          draft_reply=str(d.get("draft_reply") or ""))
 
 
 def enrichment_to_json(e: Enrichment) -> list[dict[str, Any]]:

@@ -1,0 +1,89 @@
+"""How often the operator agreed with the console's proposals, per category: read-only queries over the
+audit trail, for the auto-approval settings ("approved unchanged 47 of 50 times") and the UI.
+
+An email counts once, by the operator's *first* decision on it, under the category the classifier
+proposed (the `classified` audit entry before that decision), so a later override cannot hide that the
+proposal was wrong:
+
+- agreed: `approve_reply` (the reply went out unchanged), or `close` when the category needs no reply
+  (the proposal was to close it);
+- disagreed: `approve_edited_reply`, `override`, `reject`, or `close` when a reply was proposed;
+- `escalate` is not counted: the escalation proposal is a separate question from the reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from emailbot_gui.core.categories import DEFAULT_CATEGORIES
+from emailbot_gui.store.email_store import EmailStore
+from emailbot_gui.store.models import AuditEventRow
+
+DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "override", "reject", "close", "escalate")
+NO_REPLY_CATEGORIES = frozenset(c.key for c in DEFAULT_CATEGORIES if not c.needs_reply)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryAgreement:
+    category: str
+    decided: int = 0  # emails with a counted first decision
+    agreed: int = 0
+    edited: int = 0
+    overridden: int = 0
+    rejected: int = 0
+    closed_instead: int = 0  # closed without the proposed reply
+
+    @property
+    def rate(self) -> float | None:
+        """Share of proposals approved unchanged; None before any decision."""
+        return self.agreed / self.decided if self.decided else None
+
+
+async def agreement_by_category(store: EmailStore, *, since: datetime | None = None,
+                                no_reply_categories: Collection[str] = NO_REPLY_CATEGORIES,
+                                exclude_actors: Collection[str] = ()) -> dict[str, CategoryAgreement]:
+    """Agreement per proposed category. `since` limits it to decisions from then on; `exclude_actors`
+    leaves out decisions that were not the operator's own (e.g. the auto-approver's)."""
+    stmt = (select(AuditEventRow.email_id, AuditEventRow.action, AuditEventRow.actor, AuditEventRow.details,
+                   AuditEventRow.at)
+            .where(AuditEventRow.action.in_(("classified", *DECISION_ACTIONS)), AuditEventRow.email_id.is_not(None))
+            .order_by(AuditEventRow.id))
+    proposed: dict[int, str] = {}
+    first: dict[int, tuple[str, str]] = {}  # email -> (category proposed, action)
+    async with store.session() as s:
+        for email_id, action, actor, details, at in (await s.execute(stmt)).all():
+            if action == "classified":
+                if email_id not in first:
+                    proposed[email_id] = str((details or {}).get("category", ""))
+                continue
+            if email_id in first or actor in exclude_actors or (since is not None and at < since):
+                continue
+            first[email_id] = (proposed.get(email_id, ""), action)
+    counts: dict[str, dict[str, int]] = {}
+    for category, action in first.values():
+        if action == "escalate" or not category:
+            continue
+        c = counts.setdefault(category, dict.fromkeys(("decided", "agreed", "edited", "overridden", "rejected",
+                                                       "closed_instead"), 0))
+        c["decided"] += 1
+        if action == "approve_reply" or (action == "close" and category in no_reply_categories):
+            c["agreed"] += 1
+        elif action == "approve_edited_reply":
+            c["edited"] += 1
+        elif action == "override":
+            c["overridden"] += 1
+        elif action == "reject":
+            c["rejected"] += 1
+        else:
+            c["closed_instead"] += 1
+    return {k: CategoryAgreement(k, **v) for k, v in sorted(counts.items())}
+
+
+async def agreement_for(store: EmailStore, category: str, **kwargs: object) -> CategoryAgreement:
+    """`agreement_by_category` for one category (zero counts when it has no decisions yet)."""
+    stats = await agreement_by_category(store, **kwargs)  # type: ignore[arg-type]
+    return stats.get(category, CategoryAgreement(category))
