@@ -4,23 +4,25 @@ and clear errors for a database that is locked or was written by a newer version
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_REVISION = re.compile(r"""^revision\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"""^down_revision\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 
 
 class StoreError(Exception):
@@ -40,6 +42,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
@@ -66,7 +70,32 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def _recorded_revision(conn: Connection) -> str | None:
+    """The schema revision the database records, read without Alembic (None: none recorded)."""
+    if not conn.dialect.has_table(conn, "alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def _head_revision() -> str | None:
+    """This version's head revision from the migration files' `revision` / `down_revision` lines, or None
+    when that is not clear-cut (then Alembic decides)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if (revision := _REVISION.search(text)) is not None:
+            revisions.add(revision[1])
+        if (down := _DOWN_REVISION.search(text)) is not None:
+            downs.add(down[1])
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _backup_sqlite(path: Path, revision: str) -> Path:
@@ -85,6 +114,16 @@ def _backup_sqlite(path: Path, revision: str) -> Path:
 
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to this version's head, refusing a database from a newer version."""
+    try:
+        async with engine.connect() as conn:
+            recorded = await conn.run_sync(_recorded_revision)
+    except OperationalError as exc:
+        raise _explain(exc, engine) from exc
+    if recorded is not None and recorded == _head_revision():
+        return  # the usual start: up to date, and Alembic (0.1 s to import) is not needed
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = _alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
@@ -20,8 +20,12 @@ from emailbot_gui.store.db import create_engine, migrate
 from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, SyncCursorRow
 from emailbot_gui.store.operator_ops import OperatorOpsMixin
 from emailbot_gui.store.queue_reads import QueueReadsMixin
+from emailbot_gui.store.triage_batches import TriageBatchesMixin, execute_in_chunks
 
 SYSTEM = "system"
+EMAILS_TABLE = cast(Table, EmailRow.__table__)  # Core statements for the bulk writes: no unit of work
+CONTENT_TABLE = cast(Table, EmailContentRow.__table__)
+AUDIT_TABLE = cast(Table, AuditEventRow.__table__)
 QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
 
 
@@ -52,7 +56,7 @@ def audit_row(email_id: int | None, action: str, before: str, after: str, actor:
             "before": before, "after": after, "details": details}
 
 
-class EmailStore(QueueReadsMixin, OperatorOpsMixin):
+class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.session = async_sessionmaker(engine, expire_on_commit=False)
@@ -128,17 +132,17 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin):
             for eid, content in zip(new_ids, contents, strict=True):
                 content["email_id"] = eid
             if contents:
-                await s.execute(insert(EmailContentRow), contents)
+                await execute_in_chunks(s, insert(CONTENT_TABLE), contents)
             q_ids = await _insert_returning_ids(s, [r for r, _ in q_rows])
             q_contents = [dict(c, email_id=i) for i, (_, c) in zip(q_ids, q_rows, strict=True)]
             if q_contents:
-                await s.execute(insert(EmailContentRow), q_contents)
+                await execute_in_chunks(s, insert(CONTENT_TABLE), q_contents)
             audits = [audit_row(i, "fetched", "", EmailState.NEW.value, at=now) for i in new_ids]
             audits += [audit_row(i, "quarantined", "", EmailState.QUARANTINED.value, at=now,
                                  reason=r["state_reason"], origin=c["headers"].get("origin", ""))
                        for i, (r, c) in zip(q_ids, q_rows, strict=True)]
             if audits:
-                await s.execute(insert(AuditEventRow), audits)
+                await execute_in_chunks(s, insert(AUDIT_TABLE), audits)
             if cursor is not None:
                 await self._save_cursor(s, source, cursor)
         return IngestResult(new_ids=new_ids, duplicates=duplicates, quarantined_ids=q_ids)
@@ -156,10 +160,10 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin):
         if not ids:
             return []
         async with self.session() as s:
-            result = await s.execute(select(EmailRow, EmailContentRow)
+            result = await s.execute(select(*EMAIL_COLUMNS)
                                      .join(EmailContentRow, EmailContentRow.email_id == EmailRow.id)
                                      .where(EmailRow.id.in_(list(ids))).order_by(EmailRow.id))
-            return [(row.id, email_from_rows(row, content)) for row, content in result.all()]
+            return [(row.id, email_from_rows(row, row)) for row in result.all()]
 
     async def load_classifications(self, ids: Sequence[int]) -> dict[int, Classification]:
         async with self.session() as s:
@@ -213,8 +217,9 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin):
         now = utc_now()
         async with self.session.begin() as s:
             ids = [i for i, _ in items]
-            current = set(await s.scalars(select(EmailRow.id).where(
-                EmailRow.id.in_(ids), EmailRow.state == from_state.value)))
+            # The state is compared here, not in SQL: `state = ?` there makes SQLite walk the state index.
+            found = await s.execute(select(EmailRow.id, EmailRow.state).where(EmailRow.id.in_(ids)))
+            current = {i for i, state in found.all() if state == from_state.value}
             live = [(i, v) for i, v in items if i in current]
             if not live:
                 return
@@ -258,10 +263,17 @@ def _chunks(values: Sequence[str], size: int) -> list[Sequence[str]]:
 
 
 async def _insert_returning_ids(s: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows of one source; their ids in the order given. One executemany and a lookup by the unique
+    (source, provider_id): INSERT ... RETURNING in parameter order runs row by row on SQLite."""
     if not rows:
         return []
-    result = await s.execute(insert(EmailRow).returning(EmailRow.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    await execute_in_chunks(s, insert(EMAILS_TABLE), rows)
+    ids: dict[str, int] = {}
+    for chunk in _chunks([r["provider_id"] for r in rows], 500):
+        found = await s.execute(select(EmailRow.provider_id, EmailRow.id).where(
+            EmailRow.source == rows[0]["source"], EmailRow.provider_id.in_(chunk)))
+        ids.update((provider_id, i) for provider_id, i in found.all())
+    return [ids[r["provider_id"]] for r in rows]
 
 
 def _email_row(source: str, e: Email, now: datetime) -> dict[str, Any]:
@@ -294,7 +306,12 @@ def _quarantine_rows(source: str, q: Quarantined, now: datetime) -> tuple[dict[s
     return row, content
 
 
-def email_from_rows(row: EmailRow, content: EmailContentRow) -> Email:
+# Columns, not ORM entities: loading a batch of emails builds no identity-mapped objects.
+EMAIL_COLUMNS = (*EmailRow.__table__.c, EmailContentRow.headers, EmailContentRow.body_text,
+                 EmailContentRow.body_html, EmailContentRow.attachments)
+
+
+def email_from_rows(row: EmailRow | Row[Any], content: EmailContentRow | Row[Any]) -> Email:
     from emailbot_gui.core.types import Address
 
     h = content.headers or {}

@@ -53,6 +53,11 @@ class EmailRow(Base):
         UniqueConstraint("source", "provider_id", name="uq_emails_source_provider"),
         Index("ix_emails_source_message_id", "source", "message_id"),
         Index("ix_emails_state_received", "state", "received_at"),
+        Index("ix_emails_state_id", "state", "id"),  # the pipeline reads each state's emails in id order
+        Index("ix_emails_sender_received", "sender_address", "received_at"),  # the queue's sorts
+        Index("ix_emails_confidence_received", "confidence", "received_at"),
+        # Also, made by migration 0002 where the database allows: (subject, received_at) on SQLite, and the
+        # text search's index (an FTS5 table `emails_fts` on SQLite, pg_trgm GIN indexes on PostgreSQL).
         Index("ix_emails_received", "received_at"),
         Index("ix_emails_category_received", "category", "received_at"),
         Index("ix_emails_urgency_received", "urgency", "received_at"),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from emailbot_gui.core.categories import Category, category_label
@@ -47,13 +47,40 @@ HEADER_TIPS = {Column.CONFIDENCE: "How sure the classifier is of the category",
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 
 
+_FONT = int(Qt.ItemDataRole.FontRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class CellLook(NamedTuple):
+    """Everything a paint of one cell needs, in one answer (see `queue_view.QueueCellDelegate`)."""
+
+    text: str
+    foreground: QBrush | None  # None: the palette's text colour
+    background: QBrush | None  # None: the view's (alternating) base
+    bold: bool
+    icon: QIcon | None
+    right_aligned: bool
+
+
 class QueueCells:
+    """A view asks for about ten roles of every visible cell on each paint: the brushes, font and icon are
+    made once, and each answer is a dictionary lookup or two."""
+
     def __init__(self, categories: tuple[Category, ...], clock: Callable[[], datetime]) -> None:
         self._categories = categories
         self._clock = clock
         self._flag_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._tints = {u: QBrush(QColor(c)) for u, c in URGENCY_ROW_TINTS.items()}
+        self._state_brushes = {s: QBrush(QColor(c)) for s, c in STATE_COLORS.items()}
+        self._flag_brush = QBrush(QColor(FLAG_COLOR))
+        self._urgent = frozenset(u for u in Urgency if u >= Urgency.HIGH)
 
     def text(self, row: QueueRow, column: Column) -> str:
         match column:
@@ -72,24 +99,30 @@ class QueueCells:
             case Column.AGE:
                 return format_age(row.received_at, self._clock())
 
+    def look(self, row: QueueRow, column: Column) -> CellLook:
+        flag = row.flagged and column is Column.SUBJECT
+        foreground = self._state_brushes.get(row.state) if column is Column.STATE else (
+            self._flag_brush if flag else None)
+        return CellLook(self.text(row, column), foreground,
+                        self._tints.get(row.urgency) if row.urgency is not None else None,
+                        row.urgency in self._urgent, self._flag_icon if flag else None,
+                        column is Column.CONFIDENCE or column is Column.AGE)
+
     def data(self, row: QueueRow, column: Column, role: int) -> Any:
         """Everything but the display text and the custom roles: font, colours, icon, tooltip."""
-        urgent = row.urgency is not None and row.urgency >= Urgency.HIGH
-        if role == Qt.ItemDataRole.FontRole and urgent:
-            return self._bold
-        if role == Qt.ItemDataRole.BackgroundRole and row.urgency in URGENCY_ROW_TINTS:
-            return QBrush(QColor(URGENCY_ROW_TINTS[row.urgency]))
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column is Column.STATE and row.state in STATE_COLORS:
-                return QBrush(QColor(STATE_COLORS[row.state]))
-            if column is Column.SUBJECT and row.flagged:
-                return QBrush(QColor(FLAG_COLOR))
-            return None
-        if role == Qt.ItemDataRole.DecorationRole and column is Column.SUBJECT and row.flagged:
-            return self._flag_icon
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.CONFIDENCE, Column.AGE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _BACKGROUND:
+            return self._tints.get(row.urgency) if row.urgency is not None else None
+        if role == _FONT:
+            return self._bold if row.urgency in self._urgent else None
+        if role == _FOREGROUND:
+            if column is Column.STATE:
+                return self._state_brushes.get(row.state)
+            return self._flag_brush if column is Column.SUBJECT and row.flagged else None
+        if role == _DECORATION:
+            return self._flag_icon if column is Column.SUBJECT and row.flagged else None
+        if role == _ALIGNMENT:
+            return _RIGHT if column is Column.CONFIDENCE or column is Column.AGE else None
+        if role == _TOOLTIP:
             return self._tooltip(row, column)
         return None
 

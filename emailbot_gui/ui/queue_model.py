@@ -9,6 +9,7 @@ selection) to wherever the same email id now sits.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -32,6 +34,7 @@ from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.queue_cells import (
     DISPLAY,
     HEADER_TIPS,
+    CellLook,
     Column,
     EmailIdRole,
     FlaggedRole,
@@ -58,6 +61,12 @@ _SORT_KEYS: dict[Column, SortKey] = {
     Column.AGE: SortKey.RECEIVED,
 }
 LOADING_TEXT = "Loading…"
+_COLUMNS = tuple(Column)
+_ROWS_ONLY = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+_LAYOUT_ARGS = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")  # the overload with a hint
+LOOKS_KEPT = 4000  # rows whose cell looks are kept (a few screens' worth)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 
 
 class QueueTableModel(QAbstractTableModel):
@@ -65,6 +74,7 @@ class QueueTableModel(QAbstractTableModel):
     refreshed = Signal()  # count and pages in use reflect the store again (after a query or a refresh)
 
     REFRESH_DEBOUNCE_MS = 150
+    MIN_REFRESH_SPACING_MS = 500
     REFRESH_PAGES = 8  # pages a refresh re-reads (the most recently used); the rest reload lazily
 
     def __init__(
@@ -83,6 +93,8 @@ class QueueTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._max_pages = max_pages
         self._cells = QueueCells(tuple(console.categories), clock)
+        self._loading_brush = QBrush(QColor("#8c959f"))
+        self._looks: dict[int, tuple[QueueRow, list[CellLook | None]]] = {}  # id(row) -> its cells' looks
         self._query = QueueQuery()
         self._count = 0
         self._pages: OrderedDict[int, list[QueueRow]] = OrderedDict()  # most recently used last
@@ -94,6 +106,7 @@ class QueueTableModel(QAbstractTableModel):
         self._task_name = f"queue-load:{id(self)}"
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=self.REFRESH_DEBOUNCE_MS)
+        self._refreshed_at = 0.0  # time.monotonic() of the last refresh
         self._refresh_timer.timeout.connect(self.refresh)
         self._age_timer = QTimer(self, interval=60_000)
         self._age_timer.timeout.connect(self._ages_changed)
@@ -114,12 +127,16 @@ class QueueTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Re-count and re-read the pages in use, keeping each persistent index on its email."""
         self._refresh_timer.stop()
+        self._refreshed_at = time.monotonic()
         self._load(reset=False)
 
     def schedule_refresh(self) -> None:
         """Ask for a refresh soon; repeated calls within the debounce window cost a single one."""
         if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+            # While mail floods in, events never stop: refresh at most every MIN_REFRESH_SPACING_MS, so the
+            # queue keeps up without repainting the window several times a second.
+            since = (time.monotonic() - self._refreshed_at) * 1000
+            self._refresh_timer.start(max(self.REFRESH_DEBOUNCE_MS, int(self.MIN_REFRESH_SPACING_MS - since)))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         col = Column(column)
@@ -182,7 +199,8 @@ class QueueTableModel(QAbstractTableModel):
             self._count = count
             self.endInsertRows()
 
-        self.layoutAboutToBeChanged.emit()
+        # Only rows move: the hint spares the horizontal header a relayout and a repaint.
+        self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_ONLY)  # type: ignore[index]
         persistent = self.persistentIndexList()
         old_ids = [self._email_id_at(p.row()) for p in persistent]
         recency = [p for p in self._pages if p in pages] + [p for p in sorted(pages) if p not in self._pages]
@@ -194,7 +212,7 @@ class QueueTableModel(QAbstractTableModel):
             new_row = p.row() if email_id is None else new_rows.get(email_id)
             targets.append(QModelIndex() if new_row is None else self.index(new_row, p.column()))
         self.changePersistentIndexList(persistent, targets)
-        self.layoutChanged.emit()
+        self.layoutChanged[_LAYOUT_ARGS].emit([], _ROWS_ONLY)  # type: ignore[index]
 
         if count < old_count:
             self.beginRemoveRows(QModelIndex(), count, old_count - 1)
@@ -255,6 +273,7 @@ class QueueTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
 
     def _ages_changed(self) -> None:
+        self._looks.clear()
         if self._count:
             age = int(Column.AGE)
             self.dataChanged.emit(self.index(0, age), self.index(self._count - 1, age), [DISPLAY])
@@ -265,6 +284,22 @@ class QueueTableModel(QAbstractTableModel):
         page, offset = divmod(row, self._page_size)
         rows = self._pages.get(page)
         return rows[offset].id if rows is not None and offset < len(rows) else None
+
+    def look(self, row: int, column: int) -> CellLook | None:
+        """How a cell is painted; None while its page loads (and then it is requested). Kept per loaded row,
+        so a repaint of rows already painted formats nothing again (ages are redone on their minute tick)."""
+        loaded = self._row(row)
+        if loaded is None:
+            return None
+        entry = self._looks.get(id(loaded))
+        if entry is None or entry[0] is not loaded:
+            if len(self._looks) > LOOKS_KEPT:
+                self._looks.clear()
+            entry = self._looks[id(loaded)] = (loaded, [None] * len(_COLUMNS))
+        look = entry[1][column]
+        if look is None:
+            look = entry[1][column] = self._cells.look(loaded, _COLUMNS[column])
+        return look
 
     def row_at(self, row: int) -> QueueRow | None:
         """The loaded row, or None while its page is loading (and then requests it)."""
@@ -304,9 +339,7 @@ class QueueTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = DISPLAY) -> Any:
@@ -319,16 +352,16 @@ class QueueTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
-        if not index.isValid() or index.parent().isValid():
+        # Called for every role of every visible cell on each paint: no enum construction, no parent()
+        # (a flat table's indexes have none).
+        if not index.isValid():
             return None
         row = self._row(index.row())
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if row is None:
             if role == DISPLAY and column is Column.SUBJECT:
                 return LOADING_TEXT
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor("#8c959f"))
-            return None
+            return self._loading_brush if role == _FOREGROUND else None
         if role == DISPLAY:
             return self._cells.text(row, column)
         if role == EmailIdRole:

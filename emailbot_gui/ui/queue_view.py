@@ -1,66 +1,20 @@
 """The queue table: fixed row heights (so 100,000 rows cost nothing to lay out), one selected row at a
-time, server-side sorting from the header, and urgency drawn as a coloured badge."""
+time, server-side sorting from the header, urgency drawn as a coloured badge, and its rows painted in one go
+by `QueueRowPainter` (see there why not through item delegates)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QMenu,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from emailbot_gui.ui.queue_model import Column, QueueTableModel, UrgencyRole
-from emailbot_gui.ui.style import URGENCY_COLORS
+from emailbot_gui.ui.queue_model import Column, QueueTableModel
+from emailbot_gui.ui.queue_painter import QueueRowPainter
 
 _WIDTHS = {Column.SENDER: 108, Column.CATEGORY: 96, Column.URGENCY: 68, Column.CONFIDENCE: 48,
            Column.STATE: 86, Column.AGE: 52}
 # Hidden until the operator asks for them (header context menu): the sidebar shows the confidence.
 HIDDEN_BY_DEFAULT = frozenset({Column.CONFIDENCE})
-
-
-class UrgencyBadgeDelegate(QStyledItemDelegate):
-    """Paints the urgency as a small coloured pill instead of plain text."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        urgency = index.data(UrgencyRole)
-        if urgency is None:
-            super().paint(painter, option, index)
-            return
-        # Draw the row's own background and selection first, without the text.
-        plain = QStyleOptionViewItem(option)
-        self.initStyleOption(plain, index)
-        plain.text = ""
-        widget = option.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, widget)
-
-        text = urgency.label
-        font = painter.font()
-        font.setBold(True)
-        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
-        metrics = QFontMetrics(font)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        width = metrics.horizontalAdvance(text) + 14
-        height = min(rect.height() - 6, metrics.height() + 4)
-        badge = QRect(rect.left() + 4, rect.top() + (rect.height() - height) // 2, width, height)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(URGENCY_COLORS[urgency]))
-        painter.drawRoundedRect(badge, height / 2, height / 2)
-        painter.setPen(QColor("#ffffff"))
-        painter.setFont(font)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
 
 
 class QueueView(QTableView):
@@ -76,7 +30,8 @@ class QueueView(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setTabKeyNavigation(False)
-        self.setItemDelegateForColumn(Column.URGENCY, UrgencyBadgeDelegate(self))
+        self._queue: QueueTableModel | None = None
+        self._painter = QueueRowPainter()
 
         rows = self.verticalHeader()
         rows.setVisible(False)
@@ -94,6 +49,7 @@ class QueueView(QTableView):
 
     def setModel(self, model: QueueTableModel) -> None:  # type: ignore[override]
         super().setModel(model)
+        self._queue = model
         header = self.horizontalHeader()
         for column, width in _WIDTHS.items():
             self.setColumnWidth(column, width)
@@ -104,6 +60,16 @@ class QueueView(QTableView):
         header.setSortIndicator(column, order)
         # Enabling sorting sorts by the indicator: set to the model's own order, that is a no-op.
         self.setSortingEnabled(True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._queue is None:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        try:
+            self._painter.paint(painter, self, self._queue, event.rect())
+        finally:
+            painter.end()
 
     def _column_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)

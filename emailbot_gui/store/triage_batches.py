@@ -1,0 +1,155 @@
+"""The pipeline's batches: the next emails in a state, with their bodies, in one query; and a batch that
+was classified, enriched and proposed in one pass saved in ONE transaction, each email advancing from where
+it started as far as its results go, with an audit entry per step (classified, enriched, proposed) exactly
+as if the steps had been saved one by one.
+
+Core statements with executemany (not the ORM's unit of work): a batch of a few hundred emails is a handful
+of statements, and little Python runs on the event loop thread per email."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Executable, Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from emailbot_gui.core.lifecycle import EmailState, check_transition
+from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
+from emailbot_gui.store import codec
+from emailbot_gui.store.models import Base
+
+_EMAILS: Table = Base.metadata.tables["emails"]
+_CONTENT: Table = Base.metadata.tables["email_content"]
+_AUDIT: Table = Base.metadata.tables["audit_events"]
+BULK_CHUNK = 50  # rows per executemany: SQLAlchemy prepares each chunk's parameters in one go on the loop thread
+_ORDER = (EmailState.NEW, EmailState.CLASSIFIED, EmailState.ENRICHED, EmailState.AWAITING_REVIEW)
+SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class StageResults:
+    """What one pass of the pipeline worked out for one email that was in `start`: a classification (needed
+    from NEW), an enrichment (needed up to CLASSIFIED) and a proposal. Missing results end the advance."""
+
+    email_id: int
+    start: EmailState
+    classification: Classification | None = None
+    enrichment: Enrichment | None = None
+    proposal: Proposal | None = None
+
+    @property
+    def reached(self) -> EmailState:
+        state = self.start
+        for needed, nxt in ((self.classification, EmailState.CLASSIFIED), (self.enrichment, EmailState.ENRICHED),
+                            (self.proposal, EmailState.AWAITING_REVIEW)):
+            if _ORDER.index(nxt) <= _ORDER.index(state):
+                continue
+            if needed is None:
+                break
+            state = nxt
+        return state
+
+
+async def execute_in_chunks(s: AsyncSession, stmt: Executable, params: Sequence[dict[str, Any]]) -> None:
+    """executemany in chunks, so that preparing a big batch never holds the event loop for long."""
+    for start in range(0, len(params), BULK_CHUNK):
+        await s.execute(stmt, params[start:start + BULK_CHUNK])
+
+
+def _steps(start: EmailState, reached: EmailState) -> list[tuple[EmailState, EmailState]]:
+    i, j = _ORDER.index(start), _ORDER.index(reached)
+    return [(_ORDER[k], _ORDER[k + 1]) for k in range(i, j)]
+
+
+class TriageBatchesMixin:
+    session: async_sessionmaker[AsyncSession]
+
+    async def load_in_state(self, state: EmailState, limit: int, after_id: int = 0) -> list[tuple[int, Email]]:
+        """The next `limit` emails in `state` after `after_id`, in id order, with their bodies: one query."""
+        from emailbot_gui.store.email_store import EMAIL_COLUMNS, email_from_rows
+
+        stmt = (select(*EMAIL_COLUMNS).join(_CONTENT, _CONTENT.c.email_id == _EMAILS.c.id)
+                .where(_EMAILS.c.state == state.value, _EMAILS.c.id > after_id).order_by(_EMAILS.c.id).limit(limit))
+        async with self.session() as s:
+            return [(row.id, email_from_rows(row, row)) for row in (await s.execute(stmt)).all()]
+
+    async def save_stage_results(self, results: Sequence[StageResults]) -> list[StageResults]:
+        """Advance every email that is still in its `start` state (one an operator or another run moved
+        on meanwhile is left alone) in one transaction; returns the results that were saved."""
+        moving = [r for r in results if r.reached != r.start]
+        if not moving:
+            return []
+        for r in moving:
+            for before, after in _steps(r.start, r.reached):
+                check_transition(before, after)
+        now = datetime.now(UTC)
+        async with self.session.begin() as s:
+            # By primary key, the state compared here: with `state = ?` in the WHERE clause SQLite walks
+            # the state index through every email in that state instead.
+            found = await s.execute(select(_EMAILS.c.id, _EMAILS.c.state).where(
+                _EMAILS.c.id.in_([r.email_id for r in moving])))
+            current: dict[int, str] = {i: state for i, state in found.all()}
+            live = [r for r in moving if current.get(r.email_id) == r.start.value]
+            if not live:
+                return []
+            await _update_rows(s, live, now)
+            await _update_content(s, live)
+            await execute_in_chunks(s, insert(_AUDIT), [a for r in live for a in _audits(r, now)])
+        return live
+
+
+async def _update_rows(s: AsyncSession, live: Sequence[StageResults], now: datetime) -> None:
+    classified = [r for r in live if r.start is EmailState.NEW]
+    others = [r for r in live if r.start is not EmailState.NEW]
+    base = (update(_EMAILS).where(_EMAILS.c.id == bindparam("b_id"), _EMAILS.c.state == bindparam("b_start"))
+            .values(state=bindparam("b_state"), state_reason="", updated_at=now))
+    if classified:
+        await execute_in_chunks(s, base.values(category=bindparam("b_category"), urgency=bindparam("b_urgency"),
+                                               confidence=bindparam("b_confidence"), flagged=bindparam("b_flagged")), [
+            {"b_id": r.email_id, "b_start": r.start.value, "b_state": r.reached.value,
+             "b_category": c.category, "b_urgency": int(c.urgency), "b_confidence": c.confidence,
+             "b_flagged": int(bool(c.flags))}
+            for r in classified if (c := r.classification) is not None])
+    if others:
+        await execute_in_chunks(s, base, [{"b_id": r.email_id, "b_start": r.start.value, "b_state": r.reached.value}
+                                          for r in others])
+
+
+async def _update_content(s: AsyncSession, live: Sequence[StageResults]) -> None:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in live:
+        values: dict[str, Any] = {}
+        if r.start is EmailState.NEW and r.classification is not None:
+            values["classification"] = codec.classification_to_json(r.classification)
+        if r.start is not EmailState.ENRICHED and r.enrichment is not None:
+            values["enrichment"] = codec.enrichment_to_json(r.enrichment)
+        if r.reached is EmailState.AWAITING_REVIEW and r.proposal is not None:
+            values["proposal"] = codec.proposal_to_json(r.proposal)
+        groups[tuple(sorted(values))].append({"b_id": r.email_id, **{f"b_{k}": v for k, v in values.items()}})
+    for columns, params in groups.items():
+        if columns:
+            stmt = (update(_CONTENT).where(_CONTENT.c.email_id == bindparam("b_id"))
+                    .values({c: bindparam(f"b_{c}", type_=_CONTENT.c[c].type) for c in columns}))
+            await execute_in_chunks(s, stmt, params)
+
+
+def _audits(r: StageResults, now: datetime) -> list[dict[str, Any]]:
+    out = []
+    for before, after in _steps(r.start, r.reached):
+        if after is EmailState.CLASSIFIED and (c := r.classification) is not None:
+            action, details = "classified", {"category": c.category, "urgency": c.urgency.name,
+                                             "confidence": round(c.confidence, 3), "model": c.model}
+        elif after is EmailState.ENRICHED and (e := r.enrichment) is not None:
+            action, details = "enriched", {"sources": {x.source: x.status for x in e.results}}
+        elif (p := r.proposal) is not None:
+            action, details = "proposed", {"reply": bool(p.reply_text), "escalation": p.escalation is not None,
+                                           "no_reply_reason": p.no_reply_reason}
+        else:  # pragma: no cover - `reached` only advances past a step whose result is there
+            raise AssertionError(f"no result for the step to {after.value}")
+        out.append({"at": now, "actor": SYSTEM, "action": action, "email_id": r.email_id,
+                    "before": before.value, "after": after.value, "details": details})
+    return out
