@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from emailbot_gui import APP_NAME, __version__
 
 if TYPE_CHECKING:
+    from emailbot_gui.config.paths import AppPaths
     from emailbot_gui.services.runtime import Mode, Runtime
 
 
@@ -39,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     from emailbot_gui.evaluation import add_parser as add_eval_parser
 
     add_eval_parser(sub)
+    from emailbot_gui.config_cli import add_parser as add_config_parser
+    from emailbot_gui.doctor import add_parser as add_doctor_parser
+
+    add_doctor_parser(sub)
+    add_config_parser(sub)
     return parser
 
 
@@ -52,6 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from emailbot_gui.evaluation import run as run_eval
 
         return run_eval(args)
+    if args.command == "doctor":
+        from emailbot_gui.doctor import run as run_doctor
+
+        return run_doctor(args)
+    if args.command == "config":
+        from emailbot_gui.config_cli import run as run_config
+
+        return run_config(args)
     from emailbot_gui.gui_main import run_gui
 
     return run_gui(args)
@@ -73,8 +87,12 @@ def resolve_mode(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode,
     from emailbot_gui.services.runtime import Mode
 
     mail_dir: Path | None = args.mail_dir
-    demo = bool(args.demo) or (mail_dir is None and default_demo)
     data_dir: Path | None = args.data_dir
+    if not args.demo and mail_dir is None:
+        configured = configured_mail_source(data_dir)
+        if configured != "demo":  # e.g. "m365", set up by the wizard or `emailbot config import`
+            return Mode(mail_source=configured), data_dir
+    demo = bool(args.demo) or (mail_dir is None and default_demo)
     if data_dir is None and demo:
         import platformdirs
 
@@ -82,14 +100,41 @@ def resolve_mode(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode,
     return Mode(demo=demo, mail_dir=mail_dir.resolve() if mail_dir else None), data_dir
 
 
-async def start_runtime(args: argparse.Namespace, *, default_demo: bool) -> Runtime:
+def resolve_paths(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode, AppPaths]:
+    """The mode and where its data and settings live. The demo keeps its own data (queue, outbox) but not its
+    own settings: there is one settings file per user, so a change made while trying the demo (say, switching to
+    Microsoft 365 in the Settings dialog) is the one the next start reads."""
+    from dataclasses import replace
+
     from emailbot_gui.config.paths import AppPaths
-    from emailbot_gui.config.settings import load_settings
-    from emailbot_gui.services.runtime import build_runtime
 
     mode, data_dir = resolve_mode(args, default_demo=default_demo)
     paths = AppPaths.resolve(data_dir)
+    if args.data_dir is None and mode.demo:
+        paths = replace(paths, config_dir=AppPaths.resolve(None).config_dir)
+    return mode, paths
+
+
+def configured_mail_source(data_dir: Path | None) -> str:
+    """The mail source the settings of the (non-demo) profile name; raises SettingsError when invalid."""
+    from emailbot_gui.config.paths import AppPaths
+    from emailbot_gui.config.settings import load_settings
+
+    return load_settings(AppPaths.resolve(data_dir).settings_file).mail_source
+
+
+async def start_runtime(args: argparse.Namespace, *, default_demo: bool) -> Runtime:
+    import asyncio
+
+    from emailbot_gui.config.secrets import open_secret_store_or_env
+    from emailbot_gui.config.settings import load_settings
+    from emailbot_gui.services.runtime import build_runtime
+
+    mode, paths = resolve_paths(args, default_demo=default_demo)
     settings = load_settings(paths.settings_file)
     setup_logging(settings.log_level, paths.log_file)
-    return await build_runtime(paths, settings, mode)
+    secrets, keyring_problem = await asyncio.to_thread(open_secret_store_or_env)  # probing the keyring blocks
+    if keyring_problem:
+        logging.getLogger(__name__).warning("%s", keyring_problem)
+    return await build_runtime(paths, settings, mode, secrets=secrets)
 

@@ -19,8 +19,17 @@ def run_headless(args: argparse.Namespace) -> int:
     from emailbot_gui.store.instance_lock import AlreadyRunning
 
     if not args.demo and args.mail_dir is None:
-        print("emailbot run: choose a mail source: --demo or --mail-dir DIR", file=sys.stderr)
-        return 2
+        from emailbot_gui.app import configured_mail_source
+
+        try:
+            configured = configured_mail_source(args.data_dir)
+        except SettingsError as exc:
+            print(f"emailbot: {exc}", file=sys.stderr)
+            return 2
+        if configured == "demo":
+            print("emailbot run: choose a mail source: --demo or --mail-dir DIR, or set one up (the setup wizard, "
+                  "or `emailbot config import FILE.env`)", file=sys.stderr)
+            return 2
     if args.mail_dir is not None and not args.mail_dir.exists():
         print(f"emailbot run: {args.mail_dir} does not exist", file=sys.stderr)
         return 2

@@ -93,3 +93,26 @@ def test_bad_environment_setting_is_named(tmp_path, bad, monkeypatch):
     monkeypatch.setenv(name, value)
     result = emailbot("run", "--demo", "--once", "--data-dir", str(tmp_path))
     assert result.returncode == 2 and name in result.stderr
+
+
+def test_the_demo_profile_keeps_its_own_data_but_shares_the_users_settings(tmp_path, monkeypatch):
+    import argparse
+
+    from emailbot_gui.app import resolve_mode, resolve_paths
+    from emailbot_gui.config.settings import Settings, save_settings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    demo = argparse.Namespace(demo=True, data_dir=None, mail_dir=None)
+    mode, paths = resolve_paths(demo, default_demo=True)
+    assert mode.demo
+    assert paths.data_dir == tmp_path / "data" / "EmailBotConsole" / "demo"
+    assert paths.settings_file == tmp_path / "config" / "EmailBotConsole" / "settings.json"
+    # Switching to Microsoft 365 in the Settings dialog while trying the demo is what the next plain start uses.
+    save_settings(paths.settings_file, Settings(mail_source="m365", setup_done=True))
+    plain = argparse.Namespace(demo=False, data_dir=None, mail_dir=None)
+    assert resolve_mode(plain, default_demo=True)[0].mail_source == "m365"
+    # An explicit data folder holds both, as before.
+    mode, paths = resolve_paths(argparse.Namespace(demo=True, data_dir=tmp_path / "d", mail_dir=None),
+                                default_demo=True)
+    assert paths.settings_file == (tmp_path / "d" / "settings.json").resolve()

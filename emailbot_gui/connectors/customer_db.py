@@ -240,6 +240,39 @@ class CustomerDatabaseSource:
 
         return table, {k: prep.quote(v) for k, v in s.columns.items() if v}
 
+    async def missing_names(self) -> list[str]:
+        """The mapped tables and columns the database does not have ("support_tickets.ticket_id"); empty when
+        every one exists. Reads no rows (WHERE 1 = 0); each probe on its own connection, because a failed
+        statement aborts a PostgreSQL transaction."""
+        s = self._schema
+        async with asyncio.timeout(self._timeout * 2 + 1), self._engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # cannot connect: that raises, it is no missing table
+        missing: list[str] = []
+        for prefix, name in (("customer", s.customers), ("contract", s.contracts), ("ticket", s.tickets)):
+            if not name:
+                continue
+            columns = [v for k, v in s.columns.items() if k.startswith(prefix + ".") and v]
+            if await self._probe(name, columns):
+                continue
+            if not await self._probe(name, []):
+                missing.append(name)
+                continue
+            missing += [f"{name}.{col}" for col in dict.fromkeys(columns) if not await self._probe(name, [col])]
+        return missing
+
+    async def _probe(self, table_name: str, columns: list[str]) -> bool:
+        try:
+            async with asyncio.timeout(self._timeout * 2 + 1), self._engine.connect() as conn:
+                table, _ = self._names(conn)
+                prep = conn.dialect.identifier_preparer
+                selected = ", ".join(prep.quote(c) for c in columns) or "*"
+                await conn.execute(text(f"SELECT {selected} FROM {table(table_name)} WHERE 1 = 0"))
+            return True
+        except TimeoutError:
+            raise CrmError(f"the customer database did not answer within {self._timeout * 2 + 1:g} s") from None
+        except Exception:  # no such table or column (the connection itself was checked first)
+            return False
+
     def _select(self, c: Mapping[str, str], prefix: str, names: tuple[str, ...]) -> str:
         return ", ".join(f"{c[f'{prefix}.{n}']} AS {n}" if f"{prefix}.{n}" in c else f"NULL AS {n}" for n in names)
 

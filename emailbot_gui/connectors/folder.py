@@ -15,6 +15,7 @@ import json
 import mailbox
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from emailbot_gui.connectors.base import FetchBatch, RawMessage
 
 MAX_BYTES = 25 * 1024 * 1024
+LOCATED_ENTRIES = 10_000  # where recently delivered messages are, for reading one again (attachments)
 _MB = 1024 * 1024
 _HEADER_LINE = re.compile(rb"[\041-\071\073-\176]+:")
 _FROM_LINE_DATE = re.compile(
@@ -58,12 +60,19 @@ class MailFolderSource:
         self._keys: list[Key] = []
         self._mboxes: dict[Path, _MboxIndex] = {}
         self._kinds: dict[Path, tuple[tuple[int, int], str]] = {}
+        self._located: OrderedDict[str, _Entry] = OrderedDict()
 
     async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
         """Up to `limit` items (messages plus unreadable files) after `cursor`."""
         after = _parse_cursor(cursor)
         async with self._lock:  # one fetch at a time: the caches below are not shared between threads
             return await asyncio.to_thread(self._fetch, after, max(0, limit))
+
+    async def read_raw(self, provider_id: str) -> bytes | None:
+        """The bytes of a message delivered earlier (its provider id is their hash), read again from its
+        file; None when no file holds it any more. Looks in the recently delivered first, then everywhere."""
+        async with self._lock:
+            return await asyncio.to_thread(self._find, provider_id)
 
     async def aclose(self) -> None:
         async with self._lock:
@@ -90,7 +99,8 @@ class MailFolderSource:
             except OSError as e:
                 unreadable.append((origin, f"cannot read: {e.strerror or e}"))
                 continue
-            provider_id = hashlib.sha256(raw).hexdigest()[:40]
+            provider_id = _provider_id(raw)
+            self._remember(provider_id, entry)
             messages.append(RawMessage(provider_id, raw, origin=origin, received_at_hint=hint))
         last = entries[-1].key if entries else after
         return FetchBatch(
@@ -99,6 +109,32 @@ class MailFolderSource:
             more=start + len(entries) < len(self._snapshot),
             unreadable=unreadable,
         )
+
+    def _remember(self, provider_id: str, entry: _Entry) -> None:
+        self._located[provider_id] = entry
+        self._located.move_to_end(provider_id)
+        while len(self._located) > LOCATED_ENTRIES:
+            self._located.popitem(last=False)
+
+    def _find(self, provider_id: str) -> bytes | None:
+        entry = self._located.get(provider_id)
+        if entry is not None:
+            raw = self._read_quietly(entry)
+            if raw is not None and _provider_id(raw) == provider_id:
+                return raw
+        self._rescan()
+        for entry in self._snapshot:
+            raw = self._read_quietly(entry)
+            if raw is not None and _provider_id(raw) == provider_id:
+                self._remember(provider_id, entry)
+                return raw
+        return None
+
+    def _read_quietly(self, entry: _Entry) -> bytes | None:
+        try:
+            return self._read(entry)[0]
+        except (_Unreadable, OSError):
+            return None
 
     def _rescan(self) -> None:
         if self.path.is_dir():
@@ -200,6 +236,10 @@ class MailFolderSource:
 
 class _Unreadable(Exception):
     pass
+
+
+def _provider_id(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:40]
 
 
 def _size_text(n: int) -> str:

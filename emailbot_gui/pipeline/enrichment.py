@@ -67,6 +67,11 @@ class EnrichmentGateway:
         finally:
             del self._inflight[key]
 
+    def set_sources(self, sources: Sequence[ContextSource]) -> None:
+        """Use these sources from now on (settings changed); cached answers came from the old ones."""
+        self.sources = list(sources)
+        self._cache.clear()
+
     def timeout_for(self, source: ContextSource) -> float:
         return self.timeouts.get(source.name, self.timeout)
 

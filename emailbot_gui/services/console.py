@@ -8,21 +8,39 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emailbot_gui.classify.learning import LearningClassifier
 from emailbot_gui.classify.local import TrainingExample
+from emailbot_gui.classify.usage import DayUsage, EmailUsage, UsageMeter
+from emailbot_gui.config.secrets import EnvSecretStore, SecretStore
+from emailbot_gui.config.settings import Settings, save_settings
 from emailbot_gui.core.categories import DEFAULT_CATEGORIES, Category
 from emailbot_gui.core.lifecycle import EmailState
-from emailbot_gui.core.types import Address, Classification, EscalationProposal, Proposal, Urgency
+from emailbot_gui.core.types import Address, Classification, Email, EscalationProposal, Proposal, Urgency
+from emailbot_gui.pipeline.auto_approval import AUTO_ACTOR, CLOSE, AutoApprovalPolicy, AutoApprovalSettings
 from emailbot_gui.pipeline.escalation_policy import EscalationPolicy, Person
 from emailbot_gui.pipeline.outbox_dispatcher import OutboxDispatcher
 from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.pipeline.triage_loop import TriageLoop
-from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus
+from emailbot_gui.services.attachments import (
+    AttachmentError,
+    AttachmentSource,
+    SavedAttachment,
+    safe_filename,
+    save_attachment,
+)
+from emailbot_gui.services.events import EmailsChanged, Event, EventHub, Health, LoopStatus, Notice
+from emailbot_gui.services.people_search import Directory, search_people
+from emailbot_gui.store.decision_stats import CategoryAgreement, agreement_by_category
 from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.operator_ops import CRM_CASE_KIND, ConflictError
 from emailbot_gui.store.views import AuditEntry, EmailDetail, OutboxItem, QueueQuery, QueueRow
+
+if TYPE_CHECKING:
+    from emailbot_gui.services.health import HealthMonitor
+    from emailbot_gui.services.live_integrations import LiveIntegrations
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,6 +51,14 @@ DESCRIPTION_BODY_LIMIT = 20_000
 
 class OperationError(Exception):
     """An operation the operator asked for could not be done; the message says why, in words."""
+
+
+class DirectoryUnavailable(OperationError):
+    """The directory could not be searched; `people` are the configured people that match."""
+
+    def __init__(self, message: str, people: list[Address]) -> None:
+        super().__init__(message)
+        self.people = people
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +73,11 @@ class TriageConsole:
     def __init__(self, store: EmailStore, loop: TriageLoop, dispatcher: OutboxDispatcher, proposer: Proposer,
                  policy: EscalationPolicy, learner: LearningClassifier, events: EventHub, *, actor: str,
                  people: Sequence[Person] = (), categories: tuple[Category, ...] = DEFAULT_CATEGORIES,
-                 demo: bool = False) -> None:
+                 demo: bool = False, settings: Settings | None = None, secrets: SecretStore | None = None,
+                 health: HealthMonitor | None = None, integrations: LiveIntegrations | None = None,
+                 auto_approval: AutoApprovalPolicy | None = None, meter: UsageMeter | None = None,
+                 settings_file: Path | None = None, directory: Directory | None = None,
+                 attachments: AttachmentSource | None = None) -> None:
         self.store = store
         self.loop = loop
         self.dispatcher = dispatcher
@@ -59,7 +89,19 @@ class TriageConsole:
         self.people = list(people)
         self.categories = categories
         self.demo = demo
+        self._settings = settings or loop.settings
+        self._secrets: SecretStore = secrets if secrets is not None else EnvSecretStore()
+        self._health = health
+        self._integrations = integrations
+        self._auto = auto_approval
+        self._meter = meter
+        self._settings_file = settings_file
+        self._directory = directory  # the organization's directory (Microsoft 365), for type-ahead
+        self._attachments = attachments  # where attachments are fetched from (the mail source)
         self._background: set[asyncio.Task[object]] = set()
+        self._applying = asyncio.Lock()
+        if auto_approval is not None:
+            events.subscribe(self._on_event)
 
     @property
     def loop_status(self) -> LoopStatus:
@@ -91,6 +133,32 @@ class TriageConsole:
     async def directory(self) -> list[Address]:
         return [p.address for p in self.people]
 
+    async def search_people(self, text: str) -> list[Address]:
+        """People to escalate to whose name or address matches `text`: the configured ones first, then the
+        organization's directory when Microsoft 365 is connected. Raises DirectoryUnavailable (carrying the
+        configured matches) when the directory cannot answer."""
+        found = await search_people([p.address for p in self.people], self._directory, text)
+        if found.problem:
+            raise DirectoryUnavailable(found.problem, found.people)
+        return found.people
+
+    @staticmethod
+    def attachment_file_name(email: Email, index: int) -> str:
+        """A safe file name to suggest for the email's `index`-th attachment (its own name is untrusted)."""
+        attachment = email.attachments[index]
+        return safe_filename(attachment.filename, attachment.content_type, index)
+
+    async def save_attachment(self, email_id: int, index: int, path: Path) -> SavedAttachment:
+        """Fetch the email's `index`-th attachment from the mail source and write it to `path` (whole or
+        not at all). The file is only written, never opened."""
+        email = (await self.detail(email_id)).email
+        try:
+            saved = await save_attachment(self._attachments, email, index, path)
+        except AttachmentError as exc:
+            raise OperationError(str(exc)) from exc
+        log.info("attachment %d of email %d saved (%d bytes)", index, email_id, saved.size)
+        return saved
+
     def crm_targets(self) -> list[CrmTarget]:
         """Where "Create case…" can create a case, in the configured order; empty: no CRM action."""
         return [CrmTarget(key, str(getattr(sink, "label", key))) for key, sink in self.dispatcher.crm_sinks.items()]
@@ -111,10 +179,101 @@ class TriageConsole:
                     out[key] = {"source": key, "ok": False, "error": str(exc)}
         return out
 
+    # ---- settings, secrets, health, usage ------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def secrets(self) -> SecretStore:
+        """Where the UI writes secrets (the OS keyring behind the environment overlay); never the settings."""
+        return self._secrets
+
+    async def apply_settings(self, new: Settings) -> bool:
+        """Validate, save, and switch the running integrations to `new` without a restart; returns whether a
+        restart is needed for part of it (the mail source, the queue database). Raises SettingsError."""
+        async with self._applying:  # one change at a time: each rebuilds from the settings before it
+            return await self._apply_settings(new.validate())
+
+    async def _apply_settings(self, new: Settings) -> bool:
+        old = self._settings
+        if self._settings_file is not None:
+            await asyncio.to_thread(save_settings, self._settings_file, new)
+        restart = await self._integrations.apply(new) if self._integrations is not None else False
+        self._settings = new
+        self.actor = new.operator_name or self.actor
+        self.proposer.operator = self.actor
+        self.people = list(self.policy.people)
+        changed = [name for name in Settings.__dataclass_fields__ if getattr(old, name) != getattr(new, name)]
+        if changed:
+            details: dict[str, Any] = {"changed": changed, "restart_needed": restart}
+            if old.auto_approval != new.auto_approval:
+                details["auto_approval"] = {"before": old.auto_approval, "after": new.auto_approval}
+            await self.store.record_settings_change(self.actor, "settings_changed", **details)
+        return restart
+
+    def health(self) -> list[Health]:
+        return self._health.snapshot() if self._health is not None else []
+
+    async def recheck_health(self) -> list[Health]:
+        return await self._health.check_now() if self._health is not None else []
+
+    def usage(self) -> DayUsage | None:
+        """Today's AI tokens and cost; None when OpenAI is off."""
+        if self._meter is None or self._integrations is None or self._integrations.openai is None:
+            return None
+        return self._meter.today()
+
+    def usage_for(self, message_id: str) -> EmailUsage | None:
+        return self._meter.for_email(message_id) if self._meter is not None else None
+
+    @property
+    def auto_approval(self) -> AutoApprovalSettings:
+        return self._auto.settings if self._auto is not None else AutoApprovalSettings()
+
+    async def set_auto_approval(self, settings: AutoApprovalSettings) -> None:
+        """Change the auto-approval rules (saved, and audited with before and after)."""
+        await self.apply_settings(replace(self._settings, auto_approval=settings.to_json()))
+
+    async def agreement_rates(self) -> dict[str, CategoryAgreement]:
+        """Per category, how often the operator approved the proposal unchanged (auto-approvals left out)."""
+        no_reply = frozenset(c.key for c in self.categories if not c.needs_reply)
+        return await agreement_by_category(self.store, no_reply_categories=no_reply, exclude_actors=(AUTO_ACTOR,))
+
+    # ---- auto-approval ------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, EmailsChanged) and event.reason == "proposed" and self._auto is not None \
+                and self._auto.settings.enabled:
+            task: asyncio.Task[object] = asyncio.get_running_loop().create_task(self._auto_approve(event.ids))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _auto_approve(self, ids: Sequence[int]) -> None:
+        """Approve, as AUTO_ACTOR and through the same audited operations, what the policy allows."""
+        assert self._auto is not None
+        for email_id in ids:
+            try:
+                decision = await self._auto.decide(email_id)
+                if not decision.approve:
+                    continue
+                if decision.action == CLOSE:
+                    await self.close(email_id, f"auto-approved: {decision.reason}", actor=AUTO_ACTOR)
+                else:
+                    await self.approve(email_id, actor=AUTO_ACTOR)
+                log.info("email %d auto-approved (%s): %s", email_id, decision.action, decision.reason)
+            except OperationError as exc:  # the operator (or a retry) acted first: nothing to do
+                log.info("auto-approval of email %d skipped: %s", email_id, exc)
+            except Exception as exc:
+                log.exception("auto-approval of email %d failed", email_id)
+                self.events.publish(Notice("warning", f"Auto-approval of email {email_id} failed: {exc}"))
+
     # ---- operations -------------------------------------------------------------------------------
 
-    async def approve(self, email_id: int, reply_text: str | None = None) -> None:
+    async def approve(self, email_id: int, reply_text: str | None = None, *, actor: str | None = None) -> None:
         """Approve the proposed reply (or the operator's edited text) and queue it for sending."""
+        actor = actor or self.actor
         detail = await self.detail(email_id)
         proposed = detail.proposal.reply_text if detail.proposal else ""
         body = proposed if reply_text is None else reply_text
@@ -127,15 +286,16 @@ class TriageConsole:
             raise OperationError("This email has no sender address to reply to.")
         subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}"
         edited = reply_text is not None and reply_text.strip() != proposed.strip()
-        await self._guarded(self.store.approve_reply(email_id, self.actor, to=target.address, subject=subject,
+        await self._guarded(self.store.approve_reply(email_id, actor, to=target.address, subject=subject,
                                                      body=body, in_reply_to=email.message_id, edited=edited))
-        self.events.publish(EmailsChanged((email_id,), "approved", self.actor))
+        self.events.publish(EmailsChanged((email_id,), "approved", actor))
         self._deliver_soon()
 
-    async def close(self, email_id: int, note: str = "") -> None:
+    async def close(self, email_id: int, note: str = "", *, actor: str | None = None) -> None:
         """Approve closing the email without a reply (noise, out-of-office)."""
-        await self._guarded(self.store.close_without_reply(email_id, self.actor, note))
-        self.events.publish(EmailsChanged((email_id,), "closed", self.actor))
+        actor = actor or self.actor
+        await self._guarded(self.store.close_without_reply(email_id, actor, note))
+        self.events.publish(EmailsChanged((email_id,), "closed", actor))
 
     async def reject(self, email_id: int, reason: str = "") -> None:
         await self._guarded(self.store.reject(email_id, self.actor, reason))
@@ -181,6 +341,8 @@ class TriageConsole:
             raise OperationError("Choose at least one person to escalate to.")
         if not topic.strip() or not message.strip():
             raise OperationError("An escalation needs a topic and a message.")
+        if self._integrations is not None and not self._integrations.escalations_enabled:
+            raise OperationError("Teams escalation is switched off. Switch it on in Settings → Escalation.")
         await self._guarded(self.store.approve_escalation(
             email_id, self.actor, people=[[p.address, p.name] for p in people], topic=topic.strip(),
             message=message.strip()))

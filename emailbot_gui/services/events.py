@@ -5,10 +5,13 @@ qasync), so a subscriber may touch Qt objects directly."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from emailbot_gui.services.checks import Check
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,31 @@ class Notice:
     text: str
 
 
-Event = EmailsChanged | LoopStatus | Notice
+class IntegrationState(enum.StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """One integration's health: its state, the last error and when it was last checked or heard from."""
+
+    name: str  # "mail", "openai", "salesforce", "hubspot", "customer_db", "teams"
+    label: str
+    state: IntegrationState
+    last_error: str = ""
+    checked_at: datetime | None = None
+    checks: tuple[Check, ...] = ()  # the last periodic check's rows
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChanged:
+    health: tuple[Health, ...]
+
+
+Event = EmailsChanged | LoopStatus | Notice | HealthChanged
 
 
 @dataclass

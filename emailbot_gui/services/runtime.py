@@ -1,32 +1,52 @@
-"""Builds the running app for a mode (demo, a folder of mail) from paths and settings: the store, the
-mail source, the classifier, the context sources, the loop, the outbox and the console. Used by the GUI
-and by headless `emailbot run` alike, so both run the very same loop."""
+"""Builds the running app for a mode (demo, a folder of mail, or the configured mail source such as
+Microsoft 365) from paths, settings and the secret store: the store, the mail source, the classifier chain
+(prompt-injection flags over OpenAI over the local model), the context sources (demo database, Salesforce,
+HubSpot, the customer database), the loop, the outbox with its reply/Teams and CRM transports, the health
+monitor and the console. Used by the GUI and by headless `emailbot run` alike, so both run the same loop."""
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from emailbot_gui.classify.injection import FlaggingClassifier
 from emailbot_gui.classify.learning import LearningClassifier
 from emailbot_gui.classify.local import LocalClassifier, TrainingExample
 from emailbot_gui.classify.replies import ReplyTemplates
+from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.config.paths import AppPaths, resources_dir
-from emailbot_gui.config.settings import Settings
-from emailbot_gui.connectors.base import ContextSource, MailSource
+from emailbot_gui.config.secrets import DATABASE_PASSWORD, EnvSecretStore, SecretStore
+from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, Settings, SettingsError
+from emailbot_gui.connectors.base import ActionSink, ContextSource, MailSource
 from emailbot_gui.connectors.customer_db import CustomerDatabaseSource
 from emailbot_gui.connectors.demo import DemoMailSource, demo_mail_dir
 from emailbot_gui.connectors.demo_outbox import DemoOutbox
 from emailbot_gui.connectors.folder import MailFolderSource
 from emailbot_gui.mail.parse import parse_message
+from emailbot_gui.pipeline.auto_approval import AutoApprovalPolicy, AutoApprovalSettings
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway
 from emailbot_gui.pipeline.escalation_policy import EscalationPolicy, load_directory
 from emailbot_gui.pipeline.outbox_dispatcher import OutboxDispatcher
 from emailbot_gui.pipeline.proposer import Proposer
-from emailbot_gui.pipeline.triage_loop import TriageLoop
+from emailbot_gui.pipeline.triage_loop import Parser, TriageLoop
+from emailbot_gui.services.attachments import AttachmentSource, GraphAttachmentSource, RawMessageAttachmentSource
+from emailbot_gui.services.connector_builders import (
+    NO_HOOKS,
+    ConnectorHooks,
+    NotConfigured,
+    build_graph,
+    context_timeout,
+    read_secret,
+)
 from emailbot_gui.services.console import TriageConsole
 from emailbot_gui.services.events import EventHub
+from emailbot_gui.services.health import HealthMonitor
+from emailbot_gui.services.live_integrations import EscalationSwitch, LiveIntegrations, people_from_settings
+from emailbot_gui.services.processed_marker import ProcessedMarker
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.instance_lock import InstanceLock
@@ -34,14 +54,31 @@ from emailbot_gui.store.instance_lock import InstanceLock
 log = logging.getLogger(__name__)
 
 
+MAIL_SOURCE_LABELS = {"demo": "demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP mailbox",
+                      "gmail": "Gmail mailbox"}
+
+
 @dataclass(frozen=True, slots=True)
 class Mode:
     demo: bool = False
     mail_dir: Path | None = None
+    mail_source: str = ""  # without --demo / --mail-dir: "" = the settings' mail_source ("m365", ...)
+
+    def source_for(self, settings: Settings) -> str:
+        """"demo", "folder", or the configured source ("m365", ...)."""
+        if self.demo:
+            return "demo"
+        if self.mail_dir is not None:
+            return "folder"
+        return self.mail_source or settings.mail_source
 
     @property
     def label(self) -> str:
-        return "demo mailbox" if self.demo else f"folder {self.mail_dir}"
+        if self.demo:
+            return "demo mailbox"
+        if self.mail_dir is not None:
+            return f"folder {self.mail_dir}"
+        return MAIL_SOURCE_LABELS.get(self.mail_source, "configured mail source")
 
 
 @dataclass
@@ -55,6 +92,11 @@ class Runtime:
     events: EventHub
     lock: InstanceLock
     closers: list[ContextSource] = field(default_factory=list)
+    secrets: SecretStore | None = None
+    health: HealthMonitor | None = None
+    integrations: LiveIntegrations | None = None
+    graph: Any = None  # the Microsoft 365 connectors (GraphConnectors) when that is the mail source
+    marker: ProcessedMarker | None = None  # marks handled mail in the Microsoft 365 mailbox
 
     async def close(self) -> None:
         try:
@@ -63,7 +105,11 @@ class Runtime:
             self.lock.release()
 
     async def _close(self) -> None:
+        if self.health is not None:
+            await self.health.stop()
         await self.console.wait_idle()
+        if self.marker is not None:
+            await self.marker.close()
         await self.console.learner.close()
         close_source = getattr(self.loop.source, "aclose", None)
         if close_source is not None:
@@ -72,6 +118,10 @@ class Runtime:
             close = getattr(source, "close", None)
             if close is not None:
                 await close()
+        if self.integrations is not None:
+            await self.integrations.close()
+        if self.graph is not None:
+            await self.graph.aclose()
         await self.store.close()
 
 
@@ -79,7 +129,7 @@ def shipped_model_path() -> Path:
     return resources_dir() / "model" / "local_model.npz"
 
 
-def _mail_source(mode: Mode) -> MailSource:
+def _local_mail_source(mode: Mode) -> MailSource:
     if mode.demo:
         return DemoMailSource(MailFolderSource(demo_mail_dir(), name="demo-corpus"))
     if mode.mail_dir is None:
@@ -87,24 +137,70 @@ def _mail_source(mode: Mode) -> MailSource:
     return MailFolderSource(mode.mail_dir)
 
 
-async def build_runtime(paths: AppPaths, settings: Settings, mode: Mode) -> Runtime:
+@dataclass
+class _Mail:
+    source: MailSource
+    sink: ActionSink
+    parser: Parser
+    escalations: EscalationSwitch | None = None
+    graph: Any = None
+
+
+def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: SecretStore, hooks: ConnectorHooks) -> _Mail:
+    kind = mode.source_for(settings)
+    if kind in ("demo", "folder"):
+        return _Mail(_local_mail_source(mode), DemoOutbox(paths.data_dir / "outbox"), parse_message)
+    if kind not in AVAILABLE_MAIL_SOURCES:
+        raise SettingsError(f"setting 'mail_source' is {kind!r}, which is not available in this version yet "
+                            "(coming soon); choose m365, or start with --demo or --mail-dir", "mail_source")
+    try:
+        graph = build_graph(settings, secrets, hooks)
+    except NotConfigured as exc:
+        raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
+    from emailbot_gui.connectors.graph import parse_graph_message
+
+    escalations = EscalationSwitch(graph.sink, settings.teams_escalation_enabled)
+    return _Mail(graph.source, escalations, parse_graph_message, escalations, graph)
+
+
+async def build_runtime(paths: AppPaths, settings: Settings, mode: Mode, *, secrets: SecretStore | None = None,
+                        hooks: ConnectorHooks = NO_HOOKS, start_health: bool = True) -> Runtime:
+    """`secrets`: the OS keyring behind the environment overlay (config.secrets.open_secret_store); None:
+    environment variables only. `hooks`: for tests. `start_health`: run the periodic integration checks."""
+    secrets = secrets if secrets is not None else EnvSecretStore()
     lock = InstanceLock(paths.data_dir)
     lock.acquire()
     try:
-        store = await EmailStore.open(settings.database_url or sqlite_url(paths.database))
+        store = await EmailStore.open(await _store_url(paths, settings, secrets))
     except BaseException:
         lock.release()
         raise
     try:
-        return await _assemble(paths, settings, mode, EventHub(), store, lock)
+        runtime = await _assemble(paths, settings, mode, EventHub(), store, lock, secrets, hooks)
     except BaseException:
         await store.close()
         lock.release()
         raise
+    if start_health and runtime.health is not None:
+        runtime.health.start()
+    return runtime
 
 
-async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: EventHub,
-                    store: EmailStore, lock: InstanceLock) -> Runtime:
+async def _store_url(paths: AppPaths, settings: Settings, secrets: SecretStore) -> str:
+    if not settings.database_url:
+        return sqlite_url(paths.database)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" and not url.password:
+        password = await read_secret(secrets, DATABASE_PASSWORD)
+        if password:
+            return url.set(password=password).render_as_string(hide_password=False)
+    return settings.database_url
+
+
+async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: EventHub, store: EmailStore,
+                    lock: InstanceLock, secrets: SecretStore, hooks: ConnectorHooks) -> Runtime:
     actor = settings.operator_name or _os_user()
     corrections = [TrainingExample(subject=s, body=b, category=c, urgency=u)
                    for s, b, c, u in await store.training_examples()]
@@ -118,19 +214,53 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
         if not paths.demo_customer_db.exists():
             build_customer_db(paths.demo_customer_db)
         context.append(CustomerDatabaseSource.sqlite_readonly(paths.demo_customer_db, name="Customer database"))
-    people = load_directory(resources_dir() / "demo" / "people.json")
-    policy = EscalationPolicy(people)
+    # The demo's people are demo data: a real mailbox escalates only to the people set in the settings.
+    base_people = load_directory(resources_dir() / "demo" / "people.json") if mode.demo else []
+    policy = EscalationPolicy(base_people + people_from_settings(settings.escalation_people))
     templates = ReplyTemplates.load([resources_dir() / "templates" / "replies", paths.templates_dir])
     proposer = Proposer(templates, policy, actor)
-    gateway = EnrichmentGateway(context, timeout=min(settings.request_timeout, 10.0))
-    poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
-    loop = TriageLoop(store, _mail_source(mode), learner, gateway, proposer, settings, events, parse_message,
-                      poll_interval=poll_interval)
-    dispatcher = OutboxDispatcher(store, DemoOutbox(paths.data_dir / "outbox"), events,
-                                  max_attempts=max(1, settings.max_retries))
-    console = TriageConsole(store, loop, dispatcher, proposer, policy, learner, events, actor=actor,
-                            people=people, demo=mode.demo)
-    return Runtime(paths, settings, mode, store, loop, console, events, lock, closers=context)
+    gateway = EnrichmentGateway(context, timeout=context_timeout(settings),
+                                history=store.latest_enrichment_for_sender)
+    mail = _mail(paths, settings, mode, secrets, hooks)
+    try:
+        poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
+        loop = TriageLoop(store, mail.source, FlaggingClassifier(learner), gateway, proposer, settings, events,
+                          mail.parser, poll_interval=poll_interval)
+        dispatcher = OutboxDispatcher(store, mail.sink, events, max_attempts=max(1, settings.max_retries))
+        monitor = HealthMonitor(settings, secrets, events=events, hooks=hooks)
+        auto_policy = AutoApprovalPolicy(AutoApprovalSettings.from_json(settings.auto_approval), store)
+        meter = UsageMeter()
+        integrations = LiveIntegrations(
+            settings=settings, secrets=secrets, monitor=monitor, events=events, gateway=gateway, loop=loop,
+            dispatcher=dispatcher, learner=learner, policy=policy, auto_policy=auto_policy, meter=meter,
+            base_context=context, base_people=base_people, escalations=mail.escalations, demo=mode.demo,
+            hooks=hooks)
+        await integrations.apply(settings, initial=True)
+        console = TriageConsole(store, loop, dispatcher, proposer, policy, learner, events, actor=actor,
+                                people=policy.people, demo=mode.demo, settings=settings, secrets=secrets,
+                                health=monitor, integrations=integrations, auto_approval=auto_policy, meter=meter,
+                                settings_file=paths.settings_file,
+                                directory=mail.graph.directory if mail.graph is not None else None,
+                                attachments=_attachment_source(mail))
+        marker = None
+        if mail.graph is not None:
+            marker = ProcessedMarker(store, mail.graph.mailbox, events, lambda: integrations.settings,
+                                     source=mail.graph.source.name, health=monitor)
+    except BaseException:
+        if mail.graph is not None:
+            await asyncio.shield(mail.graph.aclose())
+        raise
+    return Runtime(paths, settings, mode, store, loop, console, events, lock, closers=context, secrets=secrets,
+                   health=monitor, integrations=integrations, graph=mail.graph, marker=marker)
+
+
+def _attachment_source(mail: _Mail) -> AttachmentSource | None:
+    """Where the console fetches attachments: Graph for Microsoft 365, the message files for local sources."""
+    if mail.graph is not None:
+        return GraphAttachmentSource(mail.graph.mailbox, mail.graph.source.name)
+    if hasattr(mail.source, "read_raw"):
+        return RawMessageAttachmentSource(mail.source)  # type: ignore[arg-type]
+    return None
 
 
 def _os_user() -> str:

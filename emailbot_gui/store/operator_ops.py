@@ -118,6 +118,13 @@ class OperatorOpsMixin:
             await s.flush()
             return outbox.id
 
+    async def record_settings_change(self, actor: str, action: str, **details: Any) -> None:
+        """An audit entry for a change of the console's own configuration (no email): who, what, before/after.
+        Callers pass names and non-secret values only."""
+        async with self.session.begin() as s:
+            s.add(AuditEventRow(at=_now(), actor=actor, action=action, email_id=None, before="", after="",
+                                details=details))
+
     async def close_without_reply(self, email_id: int, actor: str, note: str) -> None:
         async with self.session.begin() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from emailbot_gui.connectors.graph.errors import GraphError, GraphUnavailable
+from emailbot_gui.connectors.graph.errors import GraphAuthError, GraphError, GraphUnavailable
 from emailbot_gui.connectors.graph.http import GraphClient
 from emailbot_gui.core.types import Address
 
@@ -69,8 +69,8 @@ class DirectorySearch:
                     "$search": f'"displayName:{term}" OR "mail:{term}"', "$select": SELECT,
                     "$top": str(self.limit)}, headers={"ConsistencyLevel": "eventual"})
                 return _users(data)
-            except GraphUnavailable:
-                raise
+            except (GraphUnavailable, GraphAuthError):
+                raise  # not a refusal of $search: no sign-in yet, or Graph down
             except GraphError as exc:
                 log.info("directory $search refused (%s); using startswith filters", exc.code or exc.status)
                 self._use_search = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from emailbot_gui.connectors.graph.batch import BatchRequest, run_batch
@@ -17,6 +17,12 @@ from emailbot_gui.connectors.graph.messages import ATTACHMENT_SELECT
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD = 25 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class MarkOutcome:
+    changed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # provider id -> what went wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +78,21 @@ class GraphMailbox:
             raise GraphError(f"{attachment.name} is {attachment.size} bytes, above the {max_bytes} byte limit")
         url = f"{self._message(provider_id)}/attachments/{quote(attachment.id, safe='')}/$value"
         response = await self.client.request("GET", url)
-        return response.content[:max_bytes]
+        if len(response.content) > max_bytes:  # the listed size was wrong: a cut file would be a corrupt one
+            raise GraphError(f"{attachment.name} is larger than the {max_bytes} byte limit")
+        return response.content
 
     async def mark_processed(self, provider_ids: Sequence[str], *, category: str = "", move_to: str = "") -> int:
         """Add `category` (keeping the others) and/or move to `move_to` (a well-known folder name or id).
         Two $batch rounds per 20 messages at most; returns how many were changed."""
+        return (await self.mark_handled(provider_ids, category=category, move_to=move_to)).changed
+
+    async def mark_handled(self, provider_ids: Sequence[str], *, category: str = "",
+                           move_to: str = "") -> MarkOutcome:
+        """`mark_processed`, saying which messages could not be marked and why."""
+        outcome = MarkOutcome()
         if not provider_ids or not (category or move_to):
-            return 0
-        changed = 0
+            return outcome
         if category:
             reads = [BatchRequest(str(i), "GET", f"{self._message(p)}?$select=categories")
                      for i, p in enumerate(provider_ids)]
@@ -89,17 +102,26 @@ class GraphMailbox:
                 answer = current[str(i)]
                 if not answer.ok:
                     log.warning("cannot read categories of a message: %s %s", answer.status, answer.error_code)
+                    outcome.failed[pid] = f"reading its categories: {answer.status} {answer.error_code}".strip()
                     continue
                 categories = list((answer.body or {}).get("categories") or [])
                 if category not in categories:
                     patches.append(BatchRequest(str(i), "PATCH", self._message(pid),
                                                 {"categories": [*categories, category]}))
-            for answer in (await run_batch(self.client, patches)).values() if patches else ():
-                changed += answer.ok
+            for request_id, answer in (await run_batch(self.client, patches)).items() if patches else ():
+                outcome.changed += answer.ok
+                if not answer.ok:
+                    outcome.failed[provider_ids[int(request_id)]] = \
+                        f"setting the category: {answer.status} {answer.error_code}".strip()
         if move_to:
             # POST move is repeatable in effect: moving an item already in the target leaves it there.
             moves = [BatchRequest(str(i), "POST", f"{self._message(p)}/move", {"destinationId": move_to})
                      for i, p in enumerate(provider_ids)]
-            moved = sum(a.ok for a in (await run_batch(self.client, moves)).values())
-            changed = max(changed, moved)
-        return changed
+            moved = 0
+            for request_id, answer in (await run_batch(self.client, moves)).items():
+                moved += answer.ok
+                if not answer.ok:
+                    pid = provider_ids[int(request_id)]
+                    outcome.failed.setdefault(pid, f"moving it: {answer.status} {answer.error_code}".strip())
+            outcome.changed = max(outcome.changed, moved)
+        return outcome
