@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -44,6 +45,9 @@ async def _main(app: object, args: argparse.Namespace) -> int:
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
     try:
+        if not await _first_run_setup(app, args):
+            return 0  # the operator cancelled the setup: nothing was saved
+        gc.disable()  # start-up builds what lives as long as the app: no collection walks it (favour_the_gui_thread)
         runtime = await start_runtime(args, default_demo=True)
     except (StoreError, SettingsError, AlreadyRunning) as exc:
         QMessageBox.critical(None, "EmailBot Console cannot start", str(exc))
@@ -57,6 +61,7 @@ async def _main(app: object, args: argparse.Namespace) -> int:
     window.show()
     if os.environ.get("EMAILBOT_REPORT_STARTUP") == "1":  # benchmarks/startup.py, the frozen smoke test
         _report_first_expose(window)
+    favour_the_gui_thread()
     stop = asyncio.Event()
     loop_task = asyncio.get_running_loop().create_task(_run_loop(runtime, stop))
     if args.quit_after:
@@ -70,6 +75,54 @@ async def _main(app: object, args: argparse.Namespace) -> int:
         loop_task.cancel()
     await runtime.close()
     return 0
+
+
+async def _first_run_setup(app: object, args: argparse.Namespace) -> bool:
+    """On the first start without --demo / --mail-dir (the settings say setup is not done), run the setup
+    wizard before anything else; False when the operator cancels it."""
+    if args.demo or args.mail_dir:
+        return True
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from emailbot_gui.config.paths import AppPaths
+    from emailbot_gui.config.secrets import open_secret_store_or_env
+    from emailbot_gui.config.settings import load_settings, settings_path
+
+    paths = AppPaths.resolve(args.data_dir)
+    settings = load_settings(settings_path(paths))
+    if settings.setup_done:
+        return True
+    from emailbot_gui.ui.style import apply_style
+    from emailbot_gui.ui.wizard.setup_wizard import SetupWizard
+
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    secrets, keyring_problem = await asyncio.to_thread(open_secret_store_or_env)  # probing the keyring blocks
+    wizard = SetupWizard(settings, secrets, settings_path(paths), keyring_problem=keyring_problem)
+    finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def wizard_closed(result: int) -> None:
+        if not finished.done():
+            finished.set_result(result)
+
+    wizard.finished.connect(wizard_closed)
+    wizard.show()
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), wizard.reject)
+    accepted = await finished == QDialog.DialogCode.Accepted.value
+    wizard.deleteLater()
+    return accepted
+
+
+def favour_the_gui_thread() -> None:
+    """Once started: keep the GUI thread's wake-ups on time while the triage loop's threads parse and classify
+    (benchmarks/gui_probe.py measures them). A thread waiting for the GIL gets it after 1 ms instead of 5, and
+    the garbage collector (off during start-up) no longer walks everything loaded at start (the model, the
+    modules, the window): a full collection of those took 50-100 ms, all of it a frozen window."""
+    sys.setswitchinterval(0.001)
+    gc.freeze()
+    gc.enable()
 
 
 def _report_first_expose(window: object) -> None:

@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 @dataclass(frozen=True, slots=True)
 class ConsoleActions:
     quit: QAction
+    settings: QAction
+    auto_approval: QAction
+    health: QAction
     audit: QAction
     outbox: QAction
     refresh: QAction
@@ -42,8 +45,14 @@ def _action(parent: QWidget, text: str, *keys: str | QKeySequence.StandardKey, t
 
 
 def create_actions(parent: QWidget) -> ConsoleActions:
-    return ConsoleActions(
+    actions = ConsoleActions(
         quit=_action(parent, "&Quit", "Ctrl+Q", name="actionQuit"),
+        settings=_action(parent, "&Settings…", "Ctrl+,", tip="Mail source, AI, CRM, escalation",
+                         name="actionSettings"),
+        auto_approval=_action(parent, "&Auto-approval…", tip="Let the console approve proposals on its own, "
+                              "per category", name="actionAutoApproval"),
+        health=_action(parent, "Integration &health", "Ctrl+Shift+H",
+                       tip="Whether the mailbox, the AI and the CRMs work", name="actionHealth"),
         audit=_action(parent, "&Audit trail", "Ctrl+Shift+A", tip="Who did what, and when",
                       name="actionAudit"),
         outbox=_action(parent, "&Outbox", "Ctrl+Shift+O", tip="Replies and escalations, and their delivery",
@@ -70,13 +79,15 @@ def create_actions(parent: QWidget) -> ConsoleActions:
         shortcuts=_action(parent, "&Keyboard shortcuts", "F1", name="actionShortcuts"),
         about=_action(parent, "&About EmailBot Console", name="actionAbout"),
     )
+    actions.settings.setMenuRole(QAction.MenuRole.PreferencesRole)  # macOS: the application menu's Settings
+    return actions
 
 
 def build_menus(bar: QMenuBar, c: ConsoleActions) -> list[QMenu]:
     menus = []
     for title, actions in (
-        ("&File", [c.quit]),
-        ("&View", [c.audit, c.outbox, None, c.refresh]),
+        ("&File", [c.settings, c.auto_approval, None, c.quit]),
+        ("&View", [c.audit, c.outbox, c.health, None, c.refresh]),
         ("&Queue", [c.next_email, c.previous_email, None, c.focus_search, None, c.poll_now]),
         ("&Email", [c.approve, c.close_without_reply, None, c.escalate, c.reject, None, c.create_case]),
         ("&Help", [c.shortcuts, None, c.about]),

@@ -1,10 +1,14 @@
-"""The audit trail window: who did what to which email, and when (`console.audit`)."""
+"""The audit trail window: who did what to which email, and when (`console.audit`). An escalation's entry
+carries the Teams chat's id and link: "Open chat" opens it in the browser."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from emailbot_gui.store.views import AuditEntry
@@ -45,12 +49,21 @@ def describe_entry(entry: AuditEntry) -> tuple[str, str]:
     return f"Audit entry {entry.id}", text
 
 
+def entry_link(entry: AuditEntry) -> tuple[str, str]:
+    link = entry.details.get("link")
+    if not isinstance(link, str) or not link:
+        return "", ""
+    return {"escalated": "Open chat", "crm_case_created": "Open case"}.get(entry.action, "Open link"), link
+
+
 class AuditWindow(RecordsWindow):
     def __init__(self, console: TriageConsole, runner: TaskRunner, bridge: EventBridge,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 open_url: Callable[[QUrl], object] = QDesktopServices.openUrl) -> None:
         self._console = console
         self._email_id: int | None = None
-        super().__init__("Audit trail", AUDIT_COLUMNS, self._load, describe_entry, runner, bridge, parent)
+        super().__init__("Audit trail", AUDIT_COLUMNS, self._load, describe_entry, runner, bridge, parent,
+                         link=entry_link, open_url=open_url)
         self.setObjectName("auditWindow")
         self.only_selected = QCheckBox("Only the selected email", self)
         self.only_selected.toggled.connect(lambda _checked: self.reload())

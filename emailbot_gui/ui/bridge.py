@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from emailbot_gui.services.events import EmailsChanged, Event, EventHub, LoopStatus, Notice
+from emailbot_gui.services.events import EmailsChanged, Event, EventHub, HealthChanged, LoopStatus, Notice
 
 
 class EventBridge(QObject):
     emailsChanged = Signal(object)  # EmailsChanged
     loopStatusChanged = Signal(object)  # LoopStatus
     noticePosted = Signal(object)  # Notice
+    healthChanged = Signal(object)  # tuple[Health, ...]
 
     def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,3 +34,5 @@ class EventBridge(QObject):
             self.loopStatusChanged.emit(event)
         elif isinstance(event, Notice):
             self.noticePosted.emit(event)
+        elif isinstance(event, HealthChanged):
+            self.healthChanged.emit(event.health)

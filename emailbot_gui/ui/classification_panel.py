@@ -3,10 +3,13 @@ correct it. Emits `overrideRequested`; the window runs the operation."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -19,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from emailbot_gui.core.categories import Category, category_label
 from emailbot_gui.core.types import Classification, Urgency
-from emailbot_gui.ui.formatting import flag_label
+from emailbot_gui.ui.formatting import ADVISORY_FLAGS, flag_label, split_flag_reasons
 from emailbot_gui.ui.style import set_badge
 
 LOW_CONFIDENCE = 0.6
@@ -48,10 +51,22 @@ class ClassificationPanel(QGroupBox):
         self.rationale.setWordWrap(True)
         self.rationale.setTextFormat(Qt.TextFormat.PlainText)
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.flags = QLabel(self)
+        # Flags stand out: a red box with each flag and the evidence the injection checks found.
+        self.flag_box = QFrame(self)
+        self.flag_box.setObjectName("flagBox")
+        self.flags = QLabel(self.flag_box)
         self.flags.setObjectName("flagList")
         self.flags.setWordWrap(True)
-        self.flags.setStyleSheet("color: #b42318; font-weight: 600;")
+        self.flags.setTextFormat(Qt.TextFormat.RichText)
+        self.flags.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        flag_layout = QVBoxLayout(self.flag_box)
+        flag_layout.setContentsMargins(8, 6, 8, 6)
+        flag_layout.addWidget(self.flags)
+        self.usage = QLabel(self)
+        self.usage.setObjectName("emailUsage")
+        self.usage.setProperty("role", "muted")
+        self.usage.setWordWrap(True)
+        self.usage.hide()
         self.manual = QLabel("Needs manual action by the team.", self)
         self.manual.setProperty("role", "error")
 
@@ -99,10 +114,11 @@ class ClassificationPanel(QGroupBox):
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addLayout(confidence_row)
-        layout.addWidget(self.flags)
+        layout.addWidget(self.flag_box)
         layout.addWidget(self.manual)
         layout.addWidget(self.rationale)
         layout.addWidget(self.model_label)
+        layout.addWidget(self.usage)
         layout.addSpacing(4)
         layout.addWidget(override_title)
         layout.addLayout(override)
@@ -119,6 +135,7 @@ class ClassificationPanel(QGroupBox):
             for label in (self.rationale, self.model_label, self.flags):
                 label.setText("")
                 label.hide()
+            self.flag_box.hide()
             self.manual.hide()
         else:
             self.category.setText(category_label(classification.category, self._categories))
@@ -130,15 +147,15 @@ class ClassificationPanel(QGroupBox):
             low = classification.confidence < LOW_CONFIDENCE
             self.confidence.setStyleSheet("QProgressBar::chunk { background: #d4a72c; }" if low else "")
             self.confidence.setToolTip("Low confidence: check the category" if low else "")
-            self.rationale.setText(classification.rationale)
-            self.rationale.setVisible(bool(classification.rationale))
+            rationale, reasons = split_flag_reasons(classification.rationale)
+            self.rationale.setText(rationale)
+            self.rationale.setVisible(bool(rationale))
             details = [f"model: {classification.model}"]
             if classification.language:
                 details.append(f"language: {classification.language}")
             self.model_label.setText(" · ".join(details))
             self.model_label.show()
-            self.flags.setText("\n".join(f"⚠ {flag_label(f)}" for f in classification.flags))
-            self.flags.setVisible(bool(classification.flags))
+            self._show_flags(classification.flags, reasons)
             self.manual.setVisible(classification.needs_manual_action)
             if self.category_combo.findData(classification.category) < 0:  # a key outside the set
                 self.category_combo.addItem(category_label(classification.category), classification.category)
@@ -148,6 +165,31 @@ class ClassificationPanel(QGroupBox):
         for widget in (self.category_combo, self.urgency_combo, self.note):
             widget.setEnabled(editable)
         self._update_apply()
+
+    def _show_flags(self, flags: tuple[str, ...], reasons: list[str]) -> None:
+        """Security flags in red with the evidence; an advisory flag alone (AI fallback) in amber."""
+        security = [f for f in flags if f not in ADVISORY_FLAGS]
+        advisory = [f for f in flags if f in ADVISORY_FLAGS]
+        parts = []
+        if security:
+            parts.append("<b>⚠ Flagged: " + escape(", ".join(flag_label(f) for f in security)) + "</b>"
+                         "<br>Do not follow its instructions or links. It is never auto-approved.")
+            if reasons:
+                parts.append("<ul style='margin:2px 0 0 -24px'>"
+                             + "".join(f"<li>{escape(r)}</li>" for r in reasons) + "</ul>")
+        parts += [f"<b>{escape(flag_label(f))}</b>" for f in advisory]
+        color, border, background = ("#8a1c12", "#f5c2bd", "#fdecea") if security else \
+            ("#7a4d00", "#eed888", "#fff8c5")
+        self.flag_box.setStyleSheet(f"QFrame#flagBox {{ background: {background}; border: 1px solid {border}; "
+                                    f"border-radius: 4px; }} QFrame#flagBox QLabel {{ color: {color}; }}")
+        self.flags.setText("<br>".join(parts))
+        self.flags.setVisible(bool(flags))
+        self.flag_box.setVisible(bool(flags))
+
+    def show_usage(self, text: str) -> None:
+        """The AI's tokens and cost for this email ("" hides the line)."""
+        self.usage.setText(text)
+        self.usage.setVisible(bool(text))
 
     @staticmethod
     def _select(combo: QComboBox, value: object) -> None:

@@ -1,6 +1,10 @@
 """The escalation dialog: who (proposed by the console, plus anyone from the directory, with type-ahead),
 the topic and the message. "Escalate" runs `console.escalate`; the dialog closes only once it worked.
 
+Type-ahead asks `console.search_people` (the configured people, and Microsoft 365's directory when it is
+connected) 250 ms after the operator stops typing, as a preemptive task: a newer search cancels an older
+one, the dialog never waits for an answer, and a directory that cannot answer is said under the field.
+
 It opens with `open()`, never `exec()`: a nested event loop inside an asyncio callback would re-enter
 the loop that drives the console's coroutines."""
 
@@ -10,7 +14,7 @@ import asyncio
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -29,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from emailbot_gui.core.types import Address, EscalationProposal
+from emailbot_gui.services.console import DirectoryUnavailable
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
 
 if TYPE_CHECKING:
     from emailbot_gui.services.console import TriageConsole
 
+SEARCH_DEBOUNCE_MS = 250
 _ADDRESS = re.compile(r"^(?:(?P<name>[^<>]*?)\s*<(?P<angle>[^<>\s]+@[^<>\s]+)>|(?P<bare>[^<>\s]+@[^<>\s]+\.[^<>\s]+))$")
 
 
@@ -86,11 +92,24 @@ class EscalateDialog(QDialog):
         self.person_field.setObjectName("addPerson")
         self.person_field.setPlaceholderText("Add someone: type a name or an address…")
         self.person_field.installEventFilter(self)
-        self.completer = QCompleter([], self)
+        # The suggestions are the search's answer as it is: the directory matches words that a filter on
+        # the shown text would hide ("sam@" finds Sam Security <sam.security@…> by the sign-in name).
+        self.suggestions = QStringListModel(self)
+        self.completer = QCompleter(self.suggestions, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.activated.connect(self._add_person)
         self.person_field.setCompleter(self.completer)
+        self.person_field.returnPressed.connect(lambda: self._add_person(self.person_field.text()))
+        self.search_note = QLabel(self)
+        self.search_note.setObjectName("peopleSearchNote")
+        self.search_note.setProperty("role", "muted")
+        self.search_note.setWordWrap(True)
+        self.search_note.hide()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._search)
+        self.person_field.textEdited.connect(self._typed)
+        self.searches = 0  # searches started (tests, diagnostics)
         self.add_button = QPushButton("Add", self)
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(lambda: self._add_person(self.person_field.text()))
@@ -117,6 +136,7 @@ class EscalateDialog(QDialog):
         people_box = QVBoxLayout()
         people_box.addWidget(self.people)
         people_box.addLayout(add_row)
+        people_box.addWidget(self.search_note)
         form = QFormLayout()
         form.addRow("People", people_box)
         form.addRow("Topic", self.topic)
@@ -142,8 +162,7 @@ class EscalateDialog(QDialog):
 
     def _loaded_ok(self, result: tuple[EscalationProposal, list[Address]]) -> None:
         proposal, directory = result
-        self._directory = list(directory)
-        self.completer.model().setStringList([str(a) for a in self._directory])  # type: ignore[attr-defined]
+        self._directory = list(directory) + [p for p in self._directory if p not in directory]
         for person in proposal.people:
             self._append(person)
         self.topic.setText(proposal.topic)
@@ -186,6 +205,49 @@ class EscalateDialog(QDialog):
         self.person_field.clear()
         # The completer writes its choice into the field after this slot; clear once more after it.
         QTimer.singleShot(0, self.person_field.clear)
+
+    # -- type-ahead ---------------------------------------------------------------------------------
+
+    @property
+    def _search_name(self) -> str:
+        return f"people-search:{id(self)}"
+
+    def _typed(self, text: str) -> None:
+        if text.strip():
+            self._search_timer.start()  # restarts: one search once the operator pauses
+            return
+        self._search_timer.stop()
+        self._runner.cancel(self._search_name)
+        self.suggestions.setStringList([])
+        self.search_note.hide()
+
+    def _search(self) -> None:
+        text = self.person_field.text().strip()
+        if not text:
+            return
+        self.searches += 1
+        self._runner.run(self._console.search_people(text), lambda people: self._found(text, people, ""),
+                         lambda exc: self._search_failed(text, exc), name=self._search_name,
+                         what="Searching for people")
+
+    def _search_failed(self, text: str, exc: BaseException) -> None:
+        people = exc.people if isinstance(exc, DirectoryUnavailable) else []
+        self._found(text, people, describe_error(exc))
+
+    def _found(self, text: str, people: list[Address], problem: str) -> None:
+        known = {p.address.lower(): i for i, p in enumerate(self._directory)}
+        for person in people:
+            at = known.get(person.address.lower())
+            if at is None:
+                known[person.address.lower()] = len(self._directory)
+                self._directory.append(person)
+            elif person.name and not self._directory[at].name:
+                self._directory[at] = person  # parse_person then finds the entry as it is shown
+        self.search_note.setText(problem)
+        self.search_note.setVisible(bool(problem))
+        self.suggestions.setStringList([str(p) for p in people])
+        if people and self.person_field.hasFocus() and self.person_field.text().strip() == text:
+            self.completer.complete()
 
     def _remove_selected(self) -> None:
         for item in self.people.selectedItems():
@@ -235,6 +297,11 @@ class EscalateDialog(QDialog):
         self._sending = False
         self._update_buttons()
         self._show_error(f"Not escalated: {describe_error(exc)}")
+
+    def done(self, result: int) -> None:
+        self._search_timer.stop()
+        self._runner.cancel(self._search_name)
+        super().done(result)
 
     def reject(self) -> None:
         self._runner.cancel(f"escalate-load:{id(self)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -58,10 +59,27 @@ def format_confidence(confidence: float | None) -> str:
 
 _FLAG_LABELS = {
     "prompt-injection": "Prompt-injection attempt",
+    "data-exfiltration": "Asks to send data out",
+    "recipient-change": "Asks to change the recipient",
     "phishing-link": "Phishing link",
+    "hidden-text": "Hidden text",
     "phishing": "Possible phishing",
+    "phishing-suspect": "Suspected phishing",
     "spoofed-sender": "Spoofed sender",
+    "ai-fallback": "AI unavailable: classified locally",
 }
+# Flags that say how the email was classified, not that it is dangerous (still never auto-approved).
+ADVISORY_FLAGS = frozenset({"ai-fallback"})
+_FLAGGED = re.compile(r"\s*Flagged: (?P<reasons>.+?)\.?\s*$", re.DOTALL)
+
+
+def split_flag_reasons(rationale: str) -> tuple[str, list[str]]:
+    """The classifier's rationale without the injection checks' "Flagged: a; b." tail, and those reasons."""
+    match = _FLAGGED.search(rationale)
+    if match is None:
+        return rationale, []
+    reasons = [r.strip() for r in match.group("reasons").split("; ") if r.strip()]
+    return rationale[:match.start()].strip(), reasons
 
 
 def flag_label(flag: str) -> str:

@@ -4,7 +4,7 @@ console's coroutines, and follows the console's events to stay current."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QUrl
@@ -20,19 +20,22 @@ from PySide6.QtWidgets import (
 
 from emailbot_gui import APP_NAME
 from emailbot_gui.core.lifecycle import REVIEWABLE
-from emailbot_gui.services.events import EmailsChanged, Notice
+from emailbot_gui.services.events import EmailsChanged, Health, Notice
 from emailbot_gui.store.operator_ops import CRM_CASE_STATES
 from emailbot_gui.store.views import EmailDetail
 from emailbot_gui.ui.about_dialog import about_box
 from emailbot_gui.ui.actions import build_menus, create_actions
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
+from emailbot_gui.ui.attachment_saver import AttachmentSaver
 from emailbot_gui.ui.audit_view import AuditWindow
+from emailbot_gui.ui.auto_approval_dialog import AutoApprovalDialog
 from emailbot_gui.ui.bridge import EventBridge
 from emailbot_gui.ui.crm_panel import LINK_SCHEMES, case_dialog
 from emailbot_gui.ui.detail_pane import DetailPane
 from emailbot_gui.ui.dialogs import failure_box, link_confirmation, open_dialog, reject_dialog
 from emailbot_gui.ui.escalate_dialog import EscalateDialog
 from emailbot_gui.ui.filter_bar import NEEDS_REVIEW, FilterBar
+from emailbot_gui.ui.health_view import HealthWindow
 from emailbot_gui.ui.outbox_view import OutboxWindow
 from emailbot_gui.ui.queue_model import Column, EmailIdRole, QueueTableModel
 from emailbot_gui.ui.queue_view import QueueView
@@ -40,10 +43,12 @@ from emailbot_gui.ui.reply_editor import DecisionActions
 from emailbot_gui.ui.shortcuts_dialog import ShortcutsDialog
 from emailbot_gui.ui.status_bar import ConsoleStatusBar
 from emailbot_gui.ui.style import app_icon
+from emailbot_gui.ui.usage_view import email_text as email_usage_text
 from emailbot_gui.ui.window_state import WindowState, default_settings
 
 if TYPE_CHECKING:
     from emailbot_gui.services.console import TriageConsole
+    from emailbot_gui.ui.settings_dialog import SettingsDialog
 
 SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
@@ -62,8 +67,13 @@ class MainWindow(QMainWindow):
         self._first_shown = False
         self._in_flight: set[int] = set()  # emails with an operation under way
         self._decided: set[int] = set()  # decided since the last queue refresh (rows still show old state)
+        self._counts_stale = True  # the status bar's state counts change with the emails, not with a filter
         self._audit: AuditWindow | None = None
         self._outbox: OutboxWindow | None = None
+        self._health_window: HealthWindow | None = None
+        self._last_health: list[Health] = []
+        self.settings_dialog: SettingsDialog | None = None
+        self.auto_approval_dialog: AutoApprovalDialog | None = None
         self.escalate_dialog: EscalateDialog | None = None
         self.reject_dialog: QInputDialog | None = None
         self.case_dialog: QInputDialog | None = None
@@ -94,6 +104,8 @@ class MainWindow(QMainWindow):
         self._window_state.restore()
 
         self.status.set_loop_status(console.loop_status)
+        self._show_health(self._console_health())
+        self._update_usage()
         self.detail.clear("Loading the queue…")
         self._update_actions()
         with QSignalBlocker(self.filter_bar):
@@ -139,12 +151,17 @@ class MainWindow(QMainWindow):
         c.create_case.triggered.connect(self._ask_create_case)
         c.shortcuts.triggered.connect(lambda: open_dialog(ShortcutsDialog(self.menus, self)))
         c.about.triggered.connect(lambda: open_dialog(about_box(self)))
+        c.settings.triggered.connect(self.show_settings)
+        c.auto_approval.triggered.connect(self.show_auto_approval)
+        c.health.triggered.connect(self.show_health)
+        self.status.health.clicked.connect(self.show_health)
 
         self.runner.failed.connect(lambda what, why: self.status.show_error(f"{what}: {why}"))
         self.runner.busyChanged.connect(self.status.set_busy)
         self.bridge.emailsChanged.connect(self._emails_changed)
         self.bridge.loopStatusChanged.connect(self.status.set_loop_status)
         self.bridge.noticePosted.connect(self._notice)
+        self.bridge.healthChanged.connect(self._show_health)
         self.filter_bar.filtersChanged.connect(self._apply_filters)
         self.filter_bar.leaveRequested.connect(self._enter_queue)
         self.status.countClicked.connect(self.filter_bar.set_states)
@@ -159,6 +176,10 @@ class MainWindow(QMainWindow):
         panel = self.detail.message_panel
         panel.linkClicked.connect(self._link_clicked)
         panel.linkHovered.connect(lambda url: self.status.showMessage(url) if url else self.status.clearMessage())
+        self.attachment_saver = AttachmentSaver(self.console, self.runner, self)
+        self.attachment_saver.saved.connect(self.status.show_info)
+        panel.attachmentRequested.connect(
+            lambda index: self.attachment_saver.save(self._detail, index) if self._detail is not None else None)
         self.detail.classification_panel.overrideRequested.connect(self._override)
         self.detail.crm_panel.linkActivated.connect(self._open_crm_link)
         self.detail.reply_editor.editor.textChanged.connect(self._update_actions)
@@ -174,7 +195,9 @@ class MainWindow(QMainWindow):
 
     def _queue_refreshed(self) -> None:
         self._decided.clear()
-        self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
+        if self._counts_stale:
+            self._counts_stale = False
+            self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
         if self.queue_view.currentIndex().isValid():
             return
         if self._selected_id is None and not self._first_shown and self.queue_model.rowCount() > 0:
@@ -239,6 +262,9 @@ class MainWindow(QMainWindow):
             self.detail.crm_panel.show_cases(())  # never another email's cases while this one's load
         self._detail = detail
         self.detail.show_detail(detail, reviewable=detail.state in REVIEWABLE)
+        usage_for = getattr(self.console, "usage_for", None)
+        usage = usage_for(detail.email.message_id) if usage_for is not None and detail.email.message_id else None
+        self.detail.classification_panel.show_usage(email_usage_text(usage) if usage is not None else "")
         self._update_actions()
         if self._crm_targets:
             self.runner.run(self.console.crm_cases(detail.id),
@@ -262,11 +288,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def refresh(self) -> None:
+        self._counts_stale = True
         self.queue_model.refresh()
         self._load_detail()
 
     def _emails_changed(self, event: EmailsChanged) -> None:
+        self._counts_stale = True
         self.queue_model.schedule_refresh()
+        if event.reason in ("classified", "enriched", "proposed", "failed"):  # the AI may have been billed
+            self._update_usage()
         if self._selected_id in event.ids:
             self._load_detail()
 
@@ -421,14 +451,67 @@ class MainWindow(QMainWindow):
 
     def show_audit(self) -> AuditWindow:
         if self._audit is None:
-            self._audit = AuditWindow(self.console, self.runner, self.bridge, self)
+            self._audit = AuditWindow(self.console, self.runner, self.bridge, self, open_url=self._open_url)
         self._audit.set_email(self._selected_id)
         self._raise(self._audit)
         return self._audit
 
+    # -- settings, health, usage, auto-approval -------------------------------------------------------
+
+    def _console_health(self) -> list[Health]:
+        health = getattr(self.console, "health", None)
+        return list(health()) if health is not None else []
+
+    def _show_health(self, health: Sequence[Health]) -> None:
+        self._last_health = list(health)
+        self.status.health.set_health(health)
+        if self._health_window is not None:
+            self._health_window.show_health(health)
+
+    def _update_usage(self) -> None:
+        usage = getattr(self.console, "usage", None)
+        self.status.usage.show_usage(usage() if usage is not None else None)
+
+    def show_health(self) -> HealthWindow:
+        if self._health_window is None:
+            self._health_window = HealthWindow(self._last_health, self.console.recheck_health, self.runner, self)
+        self._raise(self._health_window)
+        return self._health_window
+
+    def show_settings(self) -> SettingsDialog:
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self._raise(self.settings_dialog)
+            return self.settings_dialog
+        # Imported when first opened: it brings the setup forms and the Microsoft 365 sign-in (msal, requests),
+        # about 0.2 s that a start need not wait for.
+        from emailbot_gui.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.console, parent=self)
+
+        def applied(restart_needed: bool) -> None:
+            self._update_usage()
+            self._crm_targets = {t.label: t.key for t in self.console.crm_targets()}  # a CRM may be on or off now
+            self._update_actions()
+            self.status.show_info("Settings saved; the mail source changes after a restart." if restart_needed
+                                  else "Settings saved and applied.")
+
+        dialog.applied.connect(applied)
+        self.settings_dialog = dialog
+        open_dialog(dialog)
+        return dialog
+
+    def show_auto_approval(self) -> AutoApprovalDialog:
+        dialog = AutoApprovalDialog(self.console, self)
+        dialog.saved.connect(lambda rules: self.status.show_info(
+            "Auto-approval is on for the categories chosen." if rules.enabled and any(
+                r.enabled for r in rules.rules.values()) else "Auto-approval is off."))
+        self.auto_approval_dialog = dialog
+        open_dialog(dialog)
+        return dialog
+
     def show_outbox(self) -> OutboxWindow:
         if self._outbox is None:
-            self._outbox = OutboxWindow(self.console, self.runner, self.bridge, self)
+            self._outbox = OutboxWindow(self.console, self.runner, self.bridge, self, open_url=self._open_url)
         self._raise(self._outbox)
         return self._outbox
 
@@ -451,7 +534,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._window_state.save()
-        for window in (self._audit, self._outbox):
+        for window in (self._audit, self._outbox, self._health_window):
             if window is not None:
                 window.close()
         self.runner.cancel_reads()  # operations under way (a send) are left to finish

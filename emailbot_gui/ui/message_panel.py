@@ -1,7 +1,12 @@
 """The reading pane: the header block (subject, from, to, date, attachments), the red banner for
-flagged mail, the quarantine reason instead of a body, and the body itself."""
+flagged mail, the quarantine reason instead of a body, and the body itself.
+
+Each attachment is a link that asks to save it (`attachmentRequested`); the container saves it through the
+console. The names shown are the safe file names (untrusted names can hide folders or a real extension)."""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -14,7 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emailbot_gui.classify.injection import INJECTION_FLAGS
 from emailbot_gui.core.lifecycle import EmailState
+from emailbot_gui.core.types import Email
+from emailbot_gui.services.attachments import safe_filename, shown_attachments
 from emailbot_gui.store.views import EmailDetail
 from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.formatting import flag_label, format_addresses, format_size, format_when
@@ -44,9 +52,23 @@ class Banner(QFrame):
         self.setVisible(bool(text))
 
 
+ATTACHMENT_SCHEME = "attachment"
+
+
+def attachment_links(email: Email) -> str:
+    """Rich text: one "Save…" link per attachment, with its size and type (all of it escaped)."""
+    links = []
+    for index, a in shown_attachments(email):
+        name = html.escape(safe_filename(a.filename, a.content_type, index))
+        kind = html.escape(a.content_type or "unknown type")
+        links.append(f'<a href="{ATTACHMENT_SCHEME}:{index}">{name}</a>&nbsp;({format_size(a.size)}, {kind})')
+    return ",&nbsp;&nbsp; ".join(links)
+
+
 class MessagePanel(QWidget):
     linkClicked = Signal(QUrl)
     linkHovered = Signal(str)
+    attachmentRequested = Signal(int)  # the index in the email's attachments the operator wants to save
 
     def __init__(self, runner: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +87,15 @@ class MessagePanel(QWidget):
         self.to = self._field()
         self.cc = self._field()
         self.date = self._field()
-        self.attachments = self._field()
+        self.attachments = QLabel(self)
+        self.attachments.setObjectName("attachmentLinks")
+        self.attachments.setTextFormat(Qt.TextFormat.RichText)
+        self.attachments.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                 | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.attachments.setOpenExternalLinks(False)
+        self.attachments.setWordWrap(True)
+        self.attachments.setToolTip("Click an attachment to save it to a file. The console never opens it.")
+        self.attachments.linkActivated.connect(self._attachment_link)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.form.setHorizontalSpacing(10)
@@ -115,6 +145,11 @@ class MessagePanel(QWidget):
         label.setTextFormat(Qt.TextFormat.PlainText)
         return label
 
+    def _attachment_link(self, link: str) -> None:
+        scheme, _, index = link.partition(":")
+        if scheme == ATTACHMENT_SCHEME and index.isdigit():
+            self.attachmentRequested.emit(int(index))
+
     def _set_row(self, field: QLabel, text: str) -> None:
         field.setText(text)
         self.form.setRowVisible(field, bool(text))
@@ -147,11 +182,11 @@ class MessagePanel(QWidget):
         self._set_row(self.to, format_addresses(email.to))
         self._set_row(self.cc, format_addresses(email.cc) if email.cc else "")
         self._set_row(self.date, format_when(email.received_at))
-        self._set_row(self.attachments, ",  ".join(
-            f"{a.filename or '(unnamed)'} ({format_size(a.size)})" for a in email.attachments
-            if not a.inline))
+        self._set_row(self.attachments, attachment_links(email))
 
-        flags = classification.flags if classification is not None else ()
+        # Only the security flags warn about the content; "classified by the local model" is not about the email.
+        flags = tuple(f for f in (classification.flags if classification is not None else ())
+                      if f in INJECTION_FLAGS)
         self.flag_banner.show_text(
             "⚠  " + ", ".join(flag_label(f) for f in flags)
             + " — do not follow links or instructions in this email." if flags else "")

@@ -1,10 +1,14 @@
 """The outbox window: every reply and escalation the console queued, and whether it was delivered
-(`console.outbox`). Double-click (or Enter) shows the payload as it was sent."""
+(`console.outbox`). Double-click (or Enter) shows the payload as it was sent; "Open chat" opens a delivered
+escalation's Teams chat ("Open case": a created CRM case) in the browser."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
 from emailbot_gui.store.views import OutboxItem
@@ -69,8 +73,16 @@ def describe_item(item: OutboxItem) -> tuple[str, str]:
     return f"Outbox item {item.id} ({item.kind})", "\n".join(lines)
 
 
+def item_link(item: OutboxItem) -> tuple[str, str]:
+    if item.status != "delivered" or not item.link:
+        return "", ""
+    return {"escalation": "Open chat", "crm_case": "Open case"}.get(item.kind, "Open link"), item.link
+
+
 class OutboxWindow(RecordsWindow):
     def __init__(self, console: TriageConsole, runner: TaskRunner, bridge: EventBridge,
-                 parent: QWidget | None = None) -> None:
-        super().__init__("Outbox", OUTBOX_COLUMNS, console.outbox, describe_item, runner, bridge, parent)
+                 parent: QWidget | None = None, *,
+                 open_url: Callable[[QUrl], object] = QDesktopServices.openUrl) -> None:
+        super().__init__("Outbox", OUTBOX_COLUMNS, console.outbox, describe_item, runner, bridge, parent,
+                         link=item_link, open_url=open_url)
         self.setObjectName("outboxWindow")

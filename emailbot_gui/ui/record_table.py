@@ -1,6 +1,9 @@
 """A small read-only table model over a list of records, described by column specs, plus the window
 that lists such records and refreshes itself on EmailsChanged. The audit trail and the outbox are both
-instances of it; they differ only in their columns and in how they load."""
+instances of it; they differ only in their columns and in how they load.
+
+A record may carry a link (a Teams chat, a CRM case): the window's "Open chat" / "Open case" button opens
+it in the browser, and only when it is an https:// URL (the link came from an outside system)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +32,13 @@ from emailbot_gui.ui.bridge import EventBridge
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+RecordLink = Callable[[Any], tuple[str, str]]  # record -> (button text such as "Open chat", URL); ("", "") none
+
+
+def https_url(text: str) -> QUrl | None:
+    """`text` as a URL the console may open in the browser: https only, with a host."""
+    url = QUrl(text.strip(), QUrl.ParsingMode.StrictMode)
+    return url if url.isValid() and url.scheme().lower() == "https" and url.host() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +115,16 @@ class RecordsWindow(QDialog):
 
     def __init__(self, title: str, columns: Sequence[ColumnSpec], load: Callable[[], Awaitable[Sequence[Any]]],
                  describe: Callable[[Any], tuple[str, str]], runner: TaskRunner, bridge: EventBridge,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, link: RecordLink | None = None,
+                 open_url: Callable[[QUrl], object] = QDesktopServices.openUrl) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(980, 520)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self._load_records = load
         self._describe = describe
+        self._link = link
+        self._open_url = open_url
         self._runner = runner
         self._task_name = f"records:{id(self)}"
         self.model = RecordTableModel(columns, self)
@@ -135,8 +148,16 @@ class RecordsWindow(QDialog):
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setAutoDefault(False)
         self.refresh_button.clicked.connect(self.reload)
+        self.open_button = QPushButton("Open link", self)
+        self.open_button.setObjectName("openRecordLink")
+        self.open_button.setAutoDefault(False)
+        self.open_button.setVisible(link is not None)
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_selected_link)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_open_button())
         self.toolbar = QHBoxLayout()
         self.toolbar.addWidget(self.summary, 1)
+        self.toolbar.addWidget(self.open_button)
         self.toolbar.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.toolbar)
@@ -161,6 +182,25 @@ class RecordsWindow(QDialog):
     def _loaded(self, records: Sequence[Any]) -> None:
         self.model.set_records(records)
         self.summary.setText(f"{len(records)} entr{'y' if len(records) == 1 else 'ies'}, newest first")
+        self._update_open_button()
+
+    def _selected_link(self) -> tuple[str, QUrl | None]:
+        row = self.table.currentIndex().row()
+        if self._link is None or not 0 <= row < self.model.rowCount():
+            return "", None
+        label, url = self._link(self.model.record(row))
+        return label, https_url(url) if url else None
+
+    def _update_open_button(self) -> None:
+        label, url = self._selected_link()
+        self.open_button.setText(label or "Open link")
+        self.open_button.setEnabled(url is not None)
+        self.open_button.setToolTip(url.toString() if url is not None else "")
+
+    def open_selected_link(self) -> None:
+        _, url = self._selected_link()
+        if url is not None:
+            self._open_url(url)
 
     def _open_record(self, index: QModelIndex) -> None:
         title, text = self._describe(self.model.record(index.row()))

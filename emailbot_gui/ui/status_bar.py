@@ -1,5 +1,6 @@
 """The status bar: what the triage loop is doing, when it last polled, the queue's counts (each one a
-shortcut to that filter), a "Working…" hint while operations run, and the DEMO badge."""
+shortcut to that filter), a "Working…" hint while operations run, today's AI usage (while OpenAI is on),
+the integrations' health, and the DEMO badge."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 from emailbot_gui.core.lifecycle import REVIEWABLE, EmailState
 from emailbot_gui.services.events import LoopStatus
 from emailbot_gui.ui.formatting import format_time, format_when
+from emailbot_gui.ui.health_view import HealthIndicator
 from emailbot_gui.ui.style import set_badge
+from emailbot_gui.ui.usage_view import UsageIndicator
 
 _LOOP_LOOK = {
     "idle": ("#2e7d4f", "Idle"),
@@ -43,7 +46,11 @@ class ConsoleStatusBar(QStatusBar):
         self.last_poll = QLabel(self)
         self.last_poll.setProperty("role", "muted")
         self.count_buttons: dict[str, QToolButton] = {}
+        self.usage = UsageIndicator(self)
+        self.health = HealthIndicator(self)
         self.addPermanentWidget(self.busy)
+        self.addPermanentWidget(self.usage)
+        self.addPermanentWidget(self.health)
         self.addPermanentWidget(self.loop_state)
         self.addPermanentWidget(self.last_poll)
         for title, states in COUNT_GROUPS:

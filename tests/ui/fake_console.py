@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from emailbot_gui.core.categories import CATEGORY_KEYS, DEFAULT_CATEGORIES
 from emailbot_gui.core.lifecycle import EmailState
@@ -93,3 +94,74 @@ class FakeQueueConsole:
 
     def publish(self, ids: Sequence[int], reason: str = "changed") -> None:
         self.events.publish(EmailsChanged(tuple(ids), reason))
+
+
+class KeyringStandIn:
+    """A SecretStore in memory that says it persists, like the OS keyring (MemorySecretStore says it does
+    not, which is the no-keyring case). Counts writes, so a test can see that nothing was saved."""
+
+    persistent = True
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        self.values: dict[str, str] = dict(values or {})
+        self.writes: list[str] = []
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+        self.writes.append(name)
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
+
+
+@dataclass
+class FakeSettingsConsole:
+    """What the Settings, health and auto-approval views use of TriageConsole, recording every call."""
+
+    settings: Any = None
+    secrets: KeyringStandIn = field(default_factory=KeyringStandIn)
+    events: EventHub = field(default_factory=EventHub)
+    categories: tuple = DEFAULT_CATEGORIES
+    applied: list[Any] = field(default_factory=list)
+    restart_needed: bool = False
+    fail_apply: Exception | None = None
+    health_rows: list[Any] = field(default_factory=list)
+    rechecks: int = 0
+    agreement: dict[str, Any] = field(default_factory=dict)
+    auto_rules: Any = None
+    saved_rules: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from emailbot_gui.config.settings import Settings
+        from emailbot_gui.pipeline.auto_approval import AutoApprovalSettings
+
+        self.settings = self.settings or Settings()
+        self.auto_rules = self.auto_rules or AutoApprovalSettings()
+
+    async def apply_settings(self, new: Any) -> bool:
+        if self.fail_apply is not None:
+            raise self.fail_apply
+        self.applied.append(new)
+        self.settings = new
+        return self.restart_needed
+
+    def health(self) -> list[Any]:
+        return list(self.health_rows)
+
+    async def recheck_health(self) -> list[Any]:
+        self.rechecks += 1
+        return list(self.health_rows)
+
+    @property
+    def auto_approval(self) -> Any:
+        return self.auto_rules
+
+    async def agreement_rates(self) -> dict[str, Any]:
+        return dict(self.agreement)
+
+    async def set_auto_approval(self, rules: Any) -> None:
+        self.saved_rules.append(rules)
+        self.auto_rules = rules

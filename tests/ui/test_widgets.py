@@ -62,6 +62,15 @@ def test_message_panel_shows_flags_and_a_differing_reply_to(qtbot):
     assert "Please unlock me." in panel.body.view.toPlainText()
 
 
+def test_an_ai_fallback_alone_raises_no_security_banner(qtbot):
+    panel = MessagePanel()
+    qtbot.addWidget(panel)
+    panel.show_detail(detail(classification=replace(CLASSIFIED, flags=("ai-fallback",))))
+    assert panel.flag_banner.isHidden()
+    panel.show_detail(detail(classification=replace(CLASSIFIED, flags=("ai-fallback", "prompt-injection"))))
+    assert not panel.flag_banner.isHidden() and "fallback" not in panel.flag_banner.label.text().lower()
+
+
 def test_quarantined_email_shows_its_reason_not_a_body(qtbot):
     panel = MessagePanel()
     qtbot.addWidget(panel)
