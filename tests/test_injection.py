@@ -62,6 +62,12 @@ def test_benign_look_alikes_are_rarely_flagged() -> None:
     assert len(ATTACKS) >= 30 and len(BENIGN) >= 30
 
 
+def test_a_phishing_victim_asking_for_help_is_not_an_attack() -> None:
+    """The demo's "I clicked a bad link" mail: someone reporting, not someone asking to send data away."""
+    case = next(c for c in BENIGN if c[0] == "phishing-victim")
+    assert InjectionDetector().check_email(email_of(case)) == ()
+
+
 async def test_flagging_classifier_adds_flags_and_reasons() -> None:
     emails = [email_of(c, i) for i, c in enumerate(ATTACKS + BENIGN)]
     results = await FlaggingClassifier(ConfidentClassifier()).classify(emails)

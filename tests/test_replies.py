@@ -184,3 +184,30 @@ def test_record_shapes_from_other_sources_are_tolerated(templates: ReplyTemplate
     )
     text = templates.render("hardware", _email(name=""), odd, "Sam").reply_text
     assert text.startswith("Hello Jane,") and "open request" not in text
+
+
+@pytest.mark.parametrize(("urgency", "known", "flags", "answered"), [
+    ("CRITICAL", True, (), True),  # a known person fell for it: answer and escalate
+    ("HIGH", True, ("phishing-link",), True),  # ... even when they quote the bad link
+    ("LOW", True, (), False),  # junk that got through the filter: close unanswered
+    ("CRITICAL", False, (), False),  # "URGENT: verify your account" from nobody we know is phishing itself
+    ("CRITICAL", True, ("prompt-injection",), False),  # steering the assistant is never answered
+])
+def test_a_phishing_victims_report_is_answered_and_escalated_phishing_itself_is_not(
+        templates: ReplyTemplates, urgency: str, known: bool, flags: tuple[str, ...], answered: bool) -> None:
+    from emailbot_gui.core.types import Classification, Urgency
+    from emailbot_gui.pipeline.escalation_policy import EscalationPolicy, Person
+    from emailbot_gui.pipeline.proposer import Proposer
+
+    security = Person(Address("sec@contoso.example", "Security desk"), "Security", frozenset({"spam_phishing"}), None)
+    proposer = Proposer(templates, EscalationPolicy([security]), "Alex")
+    classification = Classification("spam_phishing", Urgency[urgency], 0.9, "", "local", flags=flags)
+    enrichment = _enrichment() if known else Enrichment((SourceResult("customer_db", "not_found"),))
+    proposal = proposer.propose(_email("I typed my password on a fake page"), classification, enrichment)
+    if answered:
+        assert not proposal.no_reply_reason and "security incident" in proposal.reply_text
+        assert proposal.reply_text.startswith("Hello Jane,")
+        if urgency in ("HIGH", "CRITICAL"):
+            assert proposal.escalation is not None and security.address in proposal.escalation.people
+    else:
+        assert proposal.no_reply_reason and not proposal.reply_text and proposal.escalation is None

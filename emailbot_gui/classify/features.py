@@ -278,7 +278,7 @@ class HashingFeaturizer:
         row = np.repeat(np.arange(len(raw), dtype=np.int64), np.diff(raw.indptr))
         group = 2 * row + (raw.indices >= cfg.n_features)
         sq = np.bincount(group, weights=data.astype(np.float64) ** 2, minlength=2 * len(raw))
-        scale = np.zeros_like(sq)
+        scale: npt.NDArray[np.float64] = np.zeros(sq.shape, np.float64)
         nonzero = sq > 0
         scale[nonzero] = 1.0 / (self._norm * np.sqrt(sq[nonzero]))
         scale[0::2] *= cfg.word_block_weight

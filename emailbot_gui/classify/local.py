@@ -348,8 +348,10 @@ def _head_log_probs(model: SoftmaxModel, x: SparseRows, memory: NeighbourMemory 
 
 
 def _logsumexp(z: np.ndarray) -> np.ndarray:
-    top = z.max(axis=1, keepdims=True)
-    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    top: np.ndarray = z.max(axis=1, keepdims=True)
+    total: np.ndarray = np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    out: np.ndarray = top + total
+    return out
 
 
 def email_text(email: Email) -> str:

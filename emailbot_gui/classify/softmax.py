@@ -263,7 +263,7 @@ def _fit_heads(x: SparseRows, heads: Sequence[Head], n_features: int,
                 b_sum += b
                 n_sum += 1
     if n_sum:
-        w, b = w_sum / n_sum, b_sum / n_sum
+        w, b = (w_sum / n_sum).astype(w.dtype), (b_sum / n_sum).astype(b.dtype)
     return SoftmaxModel(feature_ids, w, b.astype(np.float32), sizes, n_features)
 
 
