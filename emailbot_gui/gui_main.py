@@ -73,6 +73,9 @@ async def _main(app: object, args: argparse.Namespace) -> int:
         await asyncio.wait_for(loop_task, timeout=10)
     except TimeoutError:
         loop_task.cancel()
+    from emailbot_gui.ui.async_call import wait_for_ui_tasks
+
+    await wait_for_ui_tasks()  # a send the operator approved just before quitting, a page still loading
     await runtime.close()
     return 0
 

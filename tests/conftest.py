@@ -65,6 +65,9 @@ def demo_runtime(qtbot: Any, aloop: asyncio.AbstractEventLoop, tmp_path: Path) -
     run_in_qt(aloop, qtbot, runtime.loop.poll())
     run_in_qt(aloop, qtbot, runtime.loop.process_pending())
     yield runtime
+    from emailbot_gui.ui.async_call import wait_for_ui_tasks
+
+    run_in_qt(aloop, qtbot, wait_for_ui_tasks())  # what widgets started ends before the store closes
     run_in_qt(aloop, qtbot, runtime.close())
 
 

@@ -32,6 +32,17 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+# Every task a runner started that has not finished yet: the app (and the tests) let them end before the store
+# behind them is closed, so no query is cut off holding a database connection.
+_IN_FLIGHT: set[asyncio.Task[Any]] = set()
+
+
+async def wait_for_ui_tasks(timeout: float = 5.0) -> None:
+    pending = [task for task in _IN_FLIGHT if not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
 class TaskRunner(QObject):
     """Creates asyncio tasks on the running loop and reports their outcome back on the GUI thread."""
 
@@ -56,6 +67,8 @@ class TaskRunner(QObject):
         """Schedule `coro`; call `on_success(result)` or `on_error(exc)` (default: emit `failed`).
         `operation` marks a change the operator asked for (shown as "Working…"), not a load."""
         task = asyncio.get_running_loop().create_task(coro, name=name)
+        _IN_FLIGHT.add(task)
+        task.add_done_callback(_IN_FLIGHT.discard)
         if name is not None:
             previous = self._named.get(name)
             if previous is not None and not previous.done():

@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
             if window is not None:
                 window.close()
         self.runner.cancel_reads()  # operations under way (a send) are left to finish
+        self.queue_model.stop()
         self.bridge.detach()
         super().closeEvent(event)
 

@@ -112,6 +112,13 @@ class QueueTableModel(QAbstractTableModel):
         self._age_timer.timeout.connect(self._ages_changed)
         self._age_timer.start()
 
+    def stop(self) -> None:
+        """The window closed: no more refreshes or page loads (the store may be closing under them)."""
+        self._refresh_timer.stop()
+        self._age_timer.stop()
+        self._runner.cancel(self._task_name)
+        self._runner.cancel_reads()
+
     # -- queries and refreshes ------------------------------------------------------------------------
 
     def query(self) -> QueueQuery:

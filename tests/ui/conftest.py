@@ -64,3 +64,8 @@ def window(qtbot, aloop, console, ui_settings, styled_app):
     qtbot.waitUntil(lambda: w.queue_model.rowCount() > 0 and w.queue_model.row_at(0) is not None)
     yield w
     w.close()
+    # Loads the window started must end before the runtime (and its store) is closed under them.
+    from emailbot_gui.ui.async_call import wait_for_ui_tasks
+
+    task = aloop.create_task(wait_for_ui_tasks())
+    qtbot.waitUntil(task.done, timeout=10_000)
