@@ -1,4 +1,4 @@
-"""The window's small dialogs: reject with a reason, confirm a link, an operation's failure, About.
+"""The window's small dialogs: reject with a reason, confirm a link, an operation's failure.
 
 All are opened with `open_dialog` (window-modal `open()`, never `exec()`): a nested event loop started
 from a slot or an asyncio callback would re-enter the loop that runs the console's coroutines."""
@@ -8,8 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
-from emailbot_gui import APP_NAME, __version__
-from emailbot_gui.ui.style import app_icon
+from emailbot_gui import APP_NAME
 
 
 def open_dialog(dialog: QDialog) -> QDialog:
@@ -47,12 +46,3 @@ def failure_box(parent: QWidget, what: str, why: str) -> QMessageBox:
     box.setInformativeText(why)
     return box
 
-
-def about_box(parent: QWidget) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}",
-                      parent=parent)
-    box.setIconPixmap(app_icon().pixmap(64, 64))
-    box.setInformativeText("Watches the support mailbox, classifies every email, gathers what the CRM knows "
-                           "about the sender and proposes a reply or an escalation. Nothing is sent until "
-                           "an operator approves it.")
-    return box

@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self._window_state.restore()
 
         self.status.set_loop_status(console.loop_status)
-        self._show_health(self._console_health())
+        self._show_health(console.health())
         self._update_usage()
         self.detail.clear("Loading the queue…")
         self._update_actions()
@@ -262,8 +262,7 @@ class MainWindow(QMainWindow):
             self.detail.crm_panel.show_cases(())  # never another email's cases while this one's load
         self._detail = detail
         self.detail.show_detail(detail, reviewable=detail.state in REVIEWABLE)
-        usage_for = getattr(self.console, "usage_for", None)
-        usage = usage_for(detail.email.message_id) if usage_for is not None and detail.email.message_id else None
+        usage = self.console.usage_for(detail.email.message_id) if detail.email.message_id else None
         self.detail.classification_panel.show_usage(email_usage_text(usage) if usage is not None else "")
         self._update_actions()
         if self._crm_targets:
@@ -458,10 +457,6 @@ class MainWindow(QMainWindow):
 
     # -- settings, health, usage, auto-approval -------------------------------------------------------
 
-    def _console_health(self) -> list[Health]:
-        health = getattr(self.console, "health", None)
-        return list(health()) if health is not None else []
-
     def _show_health(self, health: Sequence[Health]) -> None:
         self._last_health = list(health)
         self.status.health.set_health(health)
@@ -469,8 +464,7 @@ class MainWindow(QMainWindow):
             self._health_window.show_health(health)
 
     def _update_usage(self) -> None:
-        usage = getattr(self.console, "usage", None)
-        self.status.usage.show_usage(usage() if usage is not None else None)
+        self.status.usage.show_usage(self.console.usage())
 
     def show_health(self) -> HealthWindow:
         if self._health_window is None:

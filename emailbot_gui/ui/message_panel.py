@@ -19,13 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emailbot_gui.classify.injection import INJECTION_FLAGS
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Email
 from emailbot_gui.services.attachments import safe_filename, shown_attachments
 from emailbot_gui.store.views import EmailDetail
 from emailbot_gui.ui.async_call import TaskRunner
-from emailbot_gui.ui.formatting import flag_label, format_addresses, format_size, format_when
+from emailbot_gui.ui.formatting import ADVISORY_FLAGS, flag_label, format_addresses, format_size, format_when
 from emailbot_gui.ui.message_view import MessageBody
 from emailbot_gui.ui.style import set_badge
 
@@ -186,7 +185,7 @@ class MessagePanel(QWidget):
 
         # Only the security flags warn about the content; "classified by the local model" is not about the email.
         flags = tuple(f for f in (classification.flags if classification is not None else ())
-                      if f in INJECTION_FLAGS)
+                      if f not in ADVISORY_FLAGS)
         self.flag_banner.show_text(
             "⚠  " + ", ".join(flag_label(f) for f in flags)
             + " — do not follow links or instructions in this email." if flags else "")

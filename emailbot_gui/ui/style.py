@@ -9,12 +9,11 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from emailbot_gui.config.paths import resources_dir
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Urgency
 
 log = logging.getLogger(__name__)
-
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 
 URGENCY_COLORS: dict[Urgency, str] = {
     Urgency.CRITICAL: "#d32f2f",
@@ -40,7 +39,7 @@ FLAG_COLOR = "#b42318"
 
 
 def resource_path(*parts: str) -> Path:
-    return RESOURCES_DIR.joinpath(*parts)
+    return resources_dir().joinpath(*parts)
 
 
 def app_icon() -> QIcon:

@@ -69,6 +69,8 @@ def test_an_ai_fallback_alone_raises_no_security_banner(qtbot):
     assert panel.flag_banner.isHidden()
     panel.show_detail(detail(classification=replace(CLASSIFIED, flags=("ai-fallback", "prompt-injection"))))
     assert not panel.flag_banner.isHidden() and "fallback" not in panel.flag_banner.label.text().lower()
+    panel.show_detail(detail(classification=replace(CLASSIFIED, flags=("ai-fallback", "phishing-suspect"))))
+    assert not panel.flag_banner.isHidden()  # the local model's own phishing suspicion still warns
 
 
 def test_quarantined_email_shows_its_reason_not_a_body(qtbot):

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from typing import Protocol
 
-
-class SecretStore(Protocol):  # the shape of config.secrets.SecretStore
-    def get(self, name: str) -> str | None: ...
-
-    def set(self, name: str, value: str) -> None: ...
-
-    def delete(self, name: str) -> None: ...
+from emailbot_gui.config.secrets import (
+    CUSTOMER_DB_PASSWORD,
+    HUBSPOT_TOKEN,
+    OPENAI_API_KEY,
+    SecretStore,
+    certificate_passphrase_name,
+    client_secret_name,
+    salesforce_secret_name,
+)
 
 
 class DraftSecrets:
@@ -81,13 +82,13 @@ async def save_secrets(store: SecretStore, values: Mapping[str, str]) -> None:
         await asyncio.to_thread(write)
 
 
-_LABELS = (
-    ("openai:api-key", "OpenAI API key"),
-    ("hubspot:access-token", "HubSpot access token"),
-    ("customer-db:password", "customer database password"),
-    ("salesforce:client-secret:", "Salesforce consumer secret"),
-    ("m365:client-secret:", "Microsoft 365 client secret"),
-    ("m365:certificate-passphrase:", "certificate passphrase"),
+_LABELS = (  # a name ending in ":" is the prefix of per-client-id names
+    (OPENAI_API_KEY, "OpenAI API key"),
+    (HUBSPOT_TOKEN, "HubSpot access token"),
+    (CUSTOMER_DB_PASSWORD, "customer database password"),
+    (salesforce_secret_name(""), "Salesforce consumer secret"),
+    (client_secret_name(""), "Microsoft 365 client secret"),
+    (certificate_passphrase_name(""), "certificate passphrase"),
 )
 
 

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from emailbot_gui.config.secrets import SecretStore
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.services.checks import Check
 from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.wizard.connection_test import ConnectionTest
-from emailbot_gui.ui.wizard.draft_secrets import DraftSecrets, SecretStore, is_persistent, save_secrets, saved_names
+from emailbot_gui.ui.wizard.draft_secrets import DraftSecrets, is_persistent, save_secrets, saved_names
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.sign_in import Signer, sign_in_operator
 

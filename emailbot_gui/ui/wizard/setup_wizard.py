@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
+from emailbot_gui.config.secrets import SecretStore
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
 from emailbot_gui.ui.style import app_icon
@@ -24,7 +25,6 @@ from emailbot_gui.ui.wizard.ai_page import AiPage
 from emailbot_gui.ui.wizard.ai_section import AiSection
 from emailbot_gui.ui.wizard.crm_page import CrmPage
 from emailbot_gui.ui.wizard.customer_db_section import CustomerDbSection
-from emailbot_gui.ui.wizard.draft_secrets import SecretStore
 from emailbot_gui.ui.wizard.escalation_page import EscalationPage
 from emailbot_gui.ui.wizard.escalation_section import EscalationSection
 from emailbot_gui.ui.wizard.hubspot_section import HubSpotSection
