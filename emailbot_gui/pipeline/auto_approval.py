@@ -112,20 +112,24 @@ class AutoApprovalPolicy:
             return AutoDecision(False, reason="there is no reply to approve")
         return AutoDecision(True, REPLY, f"confidence {classification.confidence:.2f} ≥ {rule.threshold:.2f}")
 
+    async def agreements(self) -> dict[str, CategoryAgreement]:
+        """The operator's own agreement per category (auto-approvals left out): one read of the audit trail."""
+        if self.store is None:
+            return {}
+        return await agreement_by_category(self.store, no_reply_categories=self._no_reply,
+                                           exclude_actors=(AUTO_ACTOR,))
+
     async def agreement(self, category: str) -> CategoryAgreement:
         """The operator's own agreement with proposals in `category` (auto-approvals left out)."""
-        if self.store is None:
-            return CategoryAgreement(category)
-        stats = await agreement_by_category(self.store, no_reply_categories=self._no_reply,
-                                            exclude_actors=(AUTO_ACTOR,))
-        return stats.get(category, CategoryAgreement(category))
+        return (await self.agreements()).get(category, CategoryAgreement(category))
 
     async def agreement_rate(self, category: str) -> float | None:
         """Share of `category` proposals the operator approved unchanged; None before any decision."""
         return (await self.agreement(category)).rate
 
-    async def decide(self, email_id: int) -> AutoDecision:
-        """The decision for a stored email that awaits review."""
+    async def decide(self, email_id: int, batch: AgreementMemo | None = None) -> AutoDecision:
+        """The decision for a stored email that awaits review. Decisions on a batch of emails share one
+        `AgreementMemo`, so the audit trail is read once for the batch, not once per email."""
         if self.store is None:
             raise RuntimeError("decide() needs the policy to have a store")
         if not self.settings.enabled:
@@ -137,5 +141,18 @@ class AutoApprovalPolicy:
         if detail.classification is not None:
             rule = self.settings.rules.get(detail.classification.category)
             if rule is not None and rule.min_agreement is not None:
-                agreement = await self.agreement(detail.classification.category)
+                agreement = await (batch or AgreementMemo(self)).get(detail.classification.category)
         return self.check(detail.classification, detail.proposal, agreement)
+
+
+class AgreementMemo:
+    """`AutoApprovalPolicy.agreements()`, read on first need and then kept, for one batch of decisions."""
+
+    def __init__(self, policy: AutoApprovalPolicy) -> None:
+        self._policy = policy
+        self._stats: dict[str, CategoryAgreement] | None = None
+
+    async def get(self, category: str) -> CategoryAgreement:
+        if self._stats is None:
+            self._stats = await self._policy.agreements()
+        return self._stats.get(category, CategoryAgreement(category))

@@ -26,6 +26,11 @@ History = Callable[[Address], Awaitable[Enrichment | None]]
 LAST_GOOD_LIMIT = 10_000  # senders whose last good answers are remembered in memory
 
 
+def sender_key(sender: Address) -> str:
+    """The key a sender's lookups are cached and shared under."""
+    return sender.address.strip().lower()
+
+
 class EnrichmentGateway:
     def __init__(self, sources: Sequence[ContextSource], *, timeout: float = 5.0, cache_ttl: float = 300.0,
                  clock: Callable[[], float] = time.monotonic, timeouts: Mapping[str, float] | None = None,
@@ -43,7 +48,7 @@ class EnrichmentGateway:
         self._last_good: OrderedDict[str, dict[str, SourceResult]] = OrderedDict()
 
     async def enrich(self, sender: Address) -> Enrichment:
-        key = sender.address.strip().lower()
+        key = sender_key(sender)
         cached = self._cache.get(key)
         if cached is not None and self._clock() - cached[0] < self.cache_ttl:
             return cached[1]

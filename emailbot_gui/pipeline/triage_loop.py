@@ -21,7 +21,7 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.base import MailSource, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment
-from emailbot_gui.pipeline.enrichment import EnrichmentGateway
+from emailbot_gui.pipeline.enrichment import EnrichmentGateway, sender_key
 from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus, Notice
 from emailbot_gui.store.email_store import EmailStore, Quarantined
@@ -276,7 +276,7 @@ class TriageLoop:
         limit = asyncio.Semaphore(self.settings.enrich_concurrency)
         senders: dict[str, Address] = {}
         for _, email in work.emails:
-            senders.setdefault(email.sender.address.strip().lower(), email.sender)
+            senders.setdefault(sender_key(email.sender), email.sender)
 
         async def one(sender: Address) -> Enrichment:
             async with limit:
@@ -286,7 +286,7 @@ class TriageLoop:
                                                         return_exceptions=True), strict=True))
         errors: dict[int, str] = {}
         for i, email in work.emails:
-            result = found[email.sender.address.strip().lower()]
+            result = found[sender_key(email.sender)]
             if isinstance(result, BaseException):
                 errors[i] = f"enrichment failed: {result}"
             else:

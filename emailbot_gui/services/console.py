@@ -19,7 +19,13 @@ from emailbot_gui.config.settings import Settings, save_settings
 from emailbot_gui.core.categories import DEFAULT_CATEGORIES, Category
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, EscalationProposal, Proposal, Urgency
-from emailbot_gui.pipeline.auto_approval import AUTO_ACTOR, CLOSE, AutoApprovalPolicy, AutoApprovalSettings
+from emailbot_gui.pipeline.auto_approval import (
+    AUTO_ACTOR,
+    CLOSE,
+    AgreementMemo,
+    AutoApprovalPolicy,
+    AutoApprovalSettings,
+)
 from emailbot_gui.pipeline.escalation_policy import EscalationPolicy, Person
 from emailbot_gui.pipeline.outbox_dispatcher import OutboxDispatcher
 from emailbot_gui.pipeline.proposer import Proposer
@@ -253,9 +259,10 @@ class TriageConsole:
     async def _auto_approve(self, ids: Sequence[int]) -> None:
         """Approve, as AUTO_ACTOR and through the same audited operations, what the policy allows."""
         assert self._auto is not None
+        batch = AgreementMemo(self._auto)
         for email_id in ids:
             try:
-                decision = await self._auto.decide(email_id)
+                decision = await self._auto.decide(email_id, batch)
                 if not decision.approve:
                     continue
                 if decision.action == CLOSE:

@@ -81,9 +81,3 @@ async def agreement_by_category(store: EmailStore, *, since: datetime | None = N
         else:
             c["closed_instead"] += 1
     return {k: CategoryAgreement(k, **v) for k, v in sorted(counts.items())}
-
-
-async def agreement_for(store: EmailStore, category: str, **kwargs: object) -> CategoryAgreement:
-    """`agreement_by_category` for one category (zero counts when it has no decisions yet)."""
-    stats = await agreement_by_category(store, **kwargs)  # type: ignore[arg-type]
-    return stats.get(category, CategoryAgreement(category))

@@ -8,24 +8,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
 from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
 from emailbot_gui.store import codec
 from emailbot_gui.store.db import create_engine, migrate
-from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, SyncCursorRow
+from emailbot_gui.store.models import (
+    AUDIT_TABLE,
+    CONTENT_TABLE,
+    EMAILS_TABLE,
+    AuditEventRow,
+    EmailContentRow,
+    EmailRow,
+    SyncCursorRow,
+)
 from emailbot_gui.store.operator_ops import OperatorOpsMixin
 from emailbot_gui.store.queue_reads import QueueReadsMixin
-from emailbot_gui.store.triage_batches import TriageBatchesMixin, execute_in_chunks
+from emailbot_gui.store.triage_batches import StageResults, TriageBatchesMixin, execute_in_chunks
 
 SYSTEM = "system"
-EMAILS_TABLE = cast(Table, EmailRow.__table__)  # Core statements for the bulk writes: no unit of work
-CONTENT_TABLE = cast(Table, EmailContentRow.__table__)
-AUDIT_TABLE = cast(Table, AuditEventRow.__table__)
 QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
 
 
@@ -187,49 +192,15 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                     out[eid] = e
             return out
 
+    # One stage at a time (tests, tools): the pipeline's batch write with just that stage's results.
     async def save_classifications(self, items: Sequence[tuple[int, Classification]]) -> None:
-        await self._advance(items, EmailState.NEW, EmailState.CLASSIFIED, "classified",
-                            lambda c: {"category": c.category, "urgency": int(c.urgency),
-                                       "confidence": c.confidence,
-                                       "flagged": int(bool(c.flags))},
-                            lambda c: {"classification": codec.classification_to_json(c)},
-                            lambda c: {"category": c.category, "urgency": c.urgency.name,
-                                       "confidence": round(c.confidence, 3), "model": c.model})
+        await self.save_stage_results([StageResults(i, EmailState.NEW, classification=c) for i, c in items])
 
     async def save_enrichments(self, items: Sequence[tuple[int, Enrichment]]) -> None:
-        await self._advance(items, EmailState.CLASSIFIED, EmailState.ENRICHED, "enriched",
-                            lambda e: {}, lambda e: {"enrichment": codec.enrichment_to_json(e)},
-                            lambda e: {"sources": {r.source: r.status for r in e.results}})
+        await self.save_stage_results([StageResults(i, EmailState.CLASSIFIED, enrichment=e) for i, e in items])
 
     async def save_proposals(self, items: Sequence[tuple[int, Proposal]]) -> None:
-        await self._advance(items, EmailState.ENRICHED, EmailState.AWAITING_REVIEW, "proposed",
-                            lambda p: {}, lambda p: {"proposal": codec.proposal_to_json(p)},
-                            lambda p: {"reply": bool(p.reply_text), "escalation": p.escalation is not None,
-                                       "no_reply_reason": p.no_reply_reason})
-
-    async def _advance(self, items: Sequence[tuple[int, Any]], from_state: EmailState, to_state: EmailState,
-                       action: str, row_values: Any, content_values: Any, audit_details: Any) -> None:
-        """Move a batch from one pipeline stage to the next in one transaction. Emails no longer in
-        `from_state` (an operator acted on them meanwhile) are left alone."""
-        if not items:
-            return
-        check_transition(from_state, to_state)
-        now = utc_now()
-        async with self.session.begin() as s:
-            ids = [i for i, _ in items]
-            # The state is compared here, not in SQL: `state = ?` there makes SQLite walk the state index.
-            found = await s.execute(select(EmailRow.id, EmailRow.state).where(EmailRow.id.in_(ids)))
-            current = {i for i, state in found.all() if state == from_state.value}
-            live = [(i, v) for i, v in items if i in current]
-            if not live:
-                return
-            await s.execute(update(EmailRow), [
-                {"id": i, "state": to_state.value, "state_reason": "", "updated_at": now, **row_values(v)}
-                for i, v in live])
-            await s.execute(update(EmailContentRow), [{"email_id": i, **content_values(v)} for i, v in live])
-            await s.execute(insert(AuditEventRow), [
-                audit_row(i, action, from_state.value, to_state.value, at=now, **audit_details(v))
-                for i, v in live])
+        await self.save_stage_results([StageResults(i, EmailState.ENRICHED, proposal=p) for i, p in items])
 
     async def record_stage_failure(self, email_id: int, state: EmailState, reason: str,
                                    max_retries: int) -> bool:

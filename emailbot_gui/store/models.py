@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -158,3 +159,9 @@ class TrainingExampleRow(Base):
     urgency: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(200))
+
+
+# Core tables for the bulk writes (executemany statements, no unit of work).
+EMAILS_TABLE: Table = Base.metadata.tables["emails"]
+CONTENT_TABLE: Table = Base.metadata.tables["email_content"]
+AUDIT_TABLE: Table = Base.metadata.tables["audit_events"]

@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, insert, select, update
+from sqlalchemy import Executable, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
 from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
 from emailbot_gui.store import codec
-from emailbot_gui.store.models import Base
+from emailbot_gui.store.models import AUDIT_TABLE, CONTENT_TABLE, EMAILS_TABLE
 
-_EMAILS: Table = Base.metadata.tables["emails"]
-_CONTENT: Table = Base.metadata.tables["email_content"]
-_AUDIT: Table = Base.metadata.tables["audit_events"]
 BULK_CHUNK = 50  # rows per executemany: SQLAlchemy prepares each chunk's parameters in one go on the loop thread
 _ORDER = (EmailState.NEW, EmailState.CLASSIFIED, EmailState.ENRICHED, EmailState.AWAITING_REVIEW)
 SYSTEM = "system"
@@ -72,8 +69,9 @@ class TriageBatchesMixin:
         """The next `limit` emails in `state` after `after_id`, in id order, with their bodies: one query."""
         from emailbot_gui.store.email_store import EMAIL_COLUMNS, email_from_rows
 
-        stmt = (select(*EMAIL_COLUMNS).join(_CONTENT, _CONTENT.c.email_id == _EMAILS.c.id)
-                .where(_EMAILS.c.state == state.value, _EMAILS.c.id > after_id).order_by(_EMAILS.c.id).limit(limit))
+        stmt = (select(*EMAIL_COLUMNS).join(CONTENT_TABLE, CONTENT_TABLE.c.email_id == EMAILS_TABLE.c.id)
+                .where(EMAILS_TABLE.c.state == state.value, EMAILS_TABLE.c.id > after_id)
+                .order_by(EMAILS_TABLE.c.id).limit(limit))
         async with self.session() as s:
             return [(row.id, email_from_rows(row, row)) for row in (await s.execute(stmt)).all()]
 
@@ -90,22 +88,23 @@ class TriageBatchesMixin:
         async with self.session.begin() as s:
             # By primary key, the state compared here: with `state = ?` in the WHERE clause SQLite walks
             # the state index through every email in that state instead.
-            found = await s.execute(select(_EMAILS.c.id, _EMAILS.c.state).where(
-                _EMAILS.c.id.in_([r.email_id for r in moving])))
+            found = await s.execute(select(EMAILS_TABLE.c.id, EMAILS_TABLE.c.state).where(
+                EMAILS_TABLE.c.id.in_([r.email_id for r in moving])))
             current: dict[int, str] = {i: state for i, state in found.all()}
             live = [r for r in moving if current.get(r.email_id) == r.start.value]
             if not live:
                 return []
             await _update_rows(s, live, now)
             await _update_content(s, live)
-            await execute_in_chunks(s, insert(_AUDIT), [a for r in live for a in _audits(r, now)])
+            await execute_in_chunks(s, insert(AUDIT_TABLE), [a for r in live for a in _audits(r, now)])
         return live
 
 
 async def _update_rows(s: AsyncSession, live: Sequence[StageResults], now: datetime) -> None:
     classified = [r for r in live if r.start is EmailState.NEW]
     others = [r for r in live if r.start is not EmailState.NEW]
-    base = (update(_EMAILS).where(_EMAILS.c.id == bindparam("b_id"), _EMAILS.c.state == bindparam("b_start"))
+    base = (update(EMAILS_TABLE)
+            .where(EMAILS_TABLE.c.id == bindparam("b_id"), EMAILS_TABLE.c.state == bindparam("b_start"))
             .values(state=bindparam("b_state"), state_reason="", updated_at=now))
     if classified:
         await execute_in_chunks(s, base.values(category=bindparam("b_category"), urgency=bindparam("b_urgency"),
@@ -132,8 +131,8 @@ async def _update_content(s: AsyncSession, live: Sequence[StageResults]) -> None
         groups[tuple(sorted(values))].append({"b_id": r.email_id, **{f"b_{k}": v for k, v in values.items()}})
     for columns, params in groups.items():
         if columns:
-            stmt = (update(_CONTENT).where(_CONTENT.c.email_id == bindparam("b_id"))
-                    .values({c: bindparam(f"b_{c}", type_=_CONTENT.c[c].type) for c in columns}))
+            stmt = (update(CONTENT_TABLE).where(CONTENT_TABLE.c.email_id == bindparam("b_id"))
+                    .values({c: bindparam(f"b_{c}", type_=CONTENT_TABLE.c[c].type) for c in columns}))
             await execute_in_chunks(s, stmt, params)
 
 
