@@ -22,11 +22,11 @@ from emailbot_gui.classify.openai_classifier import (
     AI_FALLBACK,
     OpenAIClassifier,
     OpenAIConfig,
-    retry_after_seconds,
 )
 from emailbot_gui.classify.openai_schema import InvalidOutput, validate_answer
 from emailbot_gui.classify.usage import ModelPrice, UsageMeter
 from emailbot_gui.core.categories import CATEGORY_KEYS
+from emailbot_gui.core.retry_after import retry_after_seconds
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment, SourceResult, Urgency
 from emailbot_gui.store import codec
 

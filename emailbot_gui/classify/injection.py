@@ -37,6 +37,7 @@ RECIPIENT_CHANGE = "recipient-change"
 PHISHING_LINK = "phishing-link"
 HIDDEN_TEXT = "hidden-text"
 INJECTION_FLAGS = (PROMPT_INJECTION, DATA_EXFILTRATION, RECIPIENT_CHANGE, PHISHING_LINK, HIDDEN_TEXT)
+_FLAG_ORDER = {flag: i for i, flag in enumerate(INJECTION_FLAGS)}
 _Adder = Callable[[str, str], object]  # records one finding: (flag, reason)
 INLINE_CHECKS = 4  # batches up to this size are checked on the event loop; bigger ones in the executor
 MAX_SCAN_CHARS = 20_000  # the start of a mail is where an attack must be to be read; bounds the cost
@@ -170,8 +171,7 @@ class InjectionDetector:
             if hidden != text:
                 self._instructions(hidden, add, where=" (behind invisible characters)")
             add(HIDDEN_TEXT, f"{len(zero_width)} invisible zero-width characters inside the text")
-        order = {f: i for i, f in enumerate(INJECTION_FLAGS)}
-        return tuple(sorted(findings.values(), key=lambda f: order[f.flag]))
+        return tuple(sorted(findings.values(), key=lambda f: _FLAG_ORDER[f.flag]))
 
     # -- the individual checks ------------------------------------------------------------------------
     @staticmethod

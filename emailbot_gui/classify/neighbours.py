@@ -41,8 +41,8 @@ class MemoryConfig:
             raise ValueError(f"invalid neighbour memory settings: {self}")
 
 
-def sketch(x: SparseRows, dims: int, below: int | None = None, centre: npt.NDArray[np.float32] | None = None,
-           normalise: bool = True) -> npt.NDArray[np.float32]:
+def sketch(x: SparseRows, dims: int, below: int | None = None, centre: npt.NDArray[np.float32] | None = None
+           ) -> npt.NDArray[np.float32]:
     """(len(x), dims) count sketches of the rows (of their features < `below`, if given), minus `centre`,
     L2-normalised."""
     if below is not None:
@@ -60,8 +60,6 @@ def sketch(x: SparseRows, dims: int, below: int | None = None, centre: npt.NDArr
     m = dense.reshape(len(x), dims).astype(np.float32)
     if centre is not None:
         m -= centre
-    if not normalise:
-        return m
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     np.divide(m, norms, out=m, where=norms > 0)
     return m

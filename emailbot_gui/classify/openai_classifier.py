@@ -23,14 +23,12 @@ logged or stored here.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 import openai
@@ -49,6 +47,7 @@ from emailbot_gui.classify.openai_schema import (
 )
 from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.core.categories import DEFAULT_CATEGORIES, Category
+from emailbot_gui.core.retry_after import retry_after_seconds
 from emailbot_gui.core.types import Classification, Email, Enrichment
 
 log = logging.getLogger(__name__)
@@ -282,30 +281,6 @@ class OpenAIClassifier:
                               rationale=rationale, model=f"openai:{model}",
                               language=answer.language or email.language_hint, flags=flags,
                               needs_manual_action=answer.needs_manual_action, draft_reply=answer.draft_reply)
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """Seconds from `retry-after-ms`, or `Retry-After` as seconds or an HTTP date; None when absent."""
-    try:
-        ms = headers.get("retry-after-ms")
-        if ms is not None:
-            return max(0.0, float(ms) / 1000)
-        value = headers.get("retry-after")
-    except (AttributeError, TypeError, ValueError):
-        return None
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _error_code(exc: openai.APIStatusError) -> str:

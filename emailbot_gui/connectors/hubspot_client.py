@@ -8,18 +8,17 @@ usually that the private app lacks a scope."""
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from emailbot_gui.connectors.crm_actions import CrmAuthError, CrmError, CrmRateLimited, Secret, as_secret
+from emailbot_gui.core.retry_after import retry_after_seconds
 from emailbot_gui.core.types import Urgency
 
 log = logging.getLogger(__name__)
@@ -119,24 +118,6 @@ class TokenBucket:
                 await self._sleep((1.0 - self._tokens) / self.rate)
 
 
-def retry_after(resp: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date), if any."""
-    value = resp.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def describe_error(resp: httpx.Response) -> str:
     try:
         data = resp.json()
@@ -200,7 +181,7 @@ class HubSpotClient:
             last = attempt == self.settings.max_retries
             if resp.status_code == 429:
                 self.rate_limited += 1
-                hinted = retry_after(resp)
+                hinted = retry_after_seconds(resp.headers)
                 wait = min(self.settings.max_retry_wait, hinted if hinted is not None else 1.0 * (attempt + 1))
                 if last:
                     raise CrmRateLimited(f"HubSpot rate limit: still 429 after {attempt + 1} tries "

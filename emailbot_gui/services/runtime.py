@@ -204,7 +204,8 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
     actor = settings.operator_name or _os_user()
     corrections = [TrainingExample(subject=s, body=b, category=c, urgency=u)
                    for s, b, c, u in await store.training_examples()]
-    learner = LearningClassifier(LocalClassifier.load(shipped_model_path()))
+    # Reading and checking the model takes a while: off the event loop, which in the GUI is the window's.
+    learner = LearningClassifier(await asyncio.to_thread(LocalClassifier.load, shipped_model_path()))
     for example in corrections:
         learner.learn(example)  # retrains once, in the background
     context: list[ContextSource] = []
@@ -212,7 +213,7 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
         from emailbot_gui.demo.customers import build_customer_db
 
         if not paths.demo_customer_db.exists():
-            build_customer_db(paths.demo_customer_db)
+            await asyncio.to_thread(build_customer_db, paths.demo_customer_db)
         context.append(CustomerDatabaseSource.sqlite_readonly(paths.demo_customer_db, name="Customer database"))
     # The demo's people are demo data: a real mailbox escalates only to the people set in the settings.
     base_people = load_directory(resources_dir() / "demo" / "people.json") if mode.demo else []

@@ -48,6 +48,29 @@ class LocalAuthorityHttp:
         self._client.close()
 
 
+class MemoryKeyring:
+    """A keyring backend object (keyring's get/set/delete_password API) in memory; passed explicitly, so
+    nothing is registered with keyring globally and the OS keyring is never touched."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, name: str) -> str | None:
+        return self.entries.get((service, name))
+
+    def set_password(self, service: str, name: str, value: str) -> None:
+        self.entries[(service, name)] = value
+
+    def delete_password(self, service: str, name: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, name) not in self.entries:
+            raise PasswordDeleteError(name)
+        del self.entries[(service, name)]
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeGraph]:
     server = FakeGraph().start()

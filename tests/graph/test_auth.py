@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from emailbot_gui.connectors.graph import AuthMode, GraphAuthError, KeyringSecretStore, SecretStore
 from emailbot_gui.connectors.graph.permissions import token_claims
 from emailbot_gui.connectors.graph.token_cache import CHUNK_CHARS, MemorySecretStore, client_secret_name
-from tests.graph.conftest import sign_in
+from tests.graph.conftest import MemoryKeyring, sign_in
 from tests.graph.fake_graph import CLIENT_ID, CLIENT_SECRET
 
 INBOX = "/users/support@contoso.test/mailFolders/inbox"
@@ -91,24 +91,6 @@ async def test_no_secret_or_token_reaches_a_log_or_an_error(fake, build, secrets
     for value in leaked:
         assert value not in text
         assert value[:24] not in text  # not even a prefix
-
-
-class MemoryKeyring:
-    """A keyring backend in memory, to test KeyringSecretStore without touching the OS keyring."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, name: str) -> str | None:
-        return self.entries.get((service, name))
-
-    def set_password(self, service: str, name: str, value: str) -> None:
-        self.entries[(service, name)] = value
-
-    def delete_password(self, service: str, name: str) -> None:
-        if (service, name) not in self.entries:
-            raise KeyError(name)
-        del self.entries[(service, name)]
 
 
 def test_keyring_store_splits_long_values_and_cleans_up():

@@ -18,32 +18,9 @@ from emailbot_gui.config.secrets import (
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.services.connector_builders import ConnectorHooks
 from tests.crm.conftest import hs_fake, sf_fake  # noqa: F401  (fixtures)
-from tests.graph.conftest import LocalAuthorityHttp, fake, msal_http  # noqa: F401  (fixtures)
+from tests.graph.conftest import LocalAuthorityHttp, MemoryKeyring, fake, msal_http  # noqa: F401  (fixtures)
 from tests.graph.fake_authority import PUBLIC_HOST
 from tests.graph.fake_graph import CLIENT_ID, CLIENT_SECRET, MAILBOX, TENANT, FakeGraph
-
-
-class MemoryKeyring:
-    """A keyring backend object (keyring's get/set/delete_password API) in memory; passed explicitly, so
-    nothing is registered with keyring globally and the OS keyring is never touched."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, name: str) -> str | None:
-        return self.entries.get((service, name))
-
-    def set_password(self, service: str, name: str, value: str) -> None:
-        self.entries[(service, name)] = value
-
-    def delete_password(self, service: str, name: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if (service, name) not in self.entries:
-            raise PasswordDeleteError(name)
-        del self.entries[(service, name)]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from emailbot_gui.config.env_import import parse_env_file, plan_import
 from emailbot_gui.config.settings import Settings, load_settings
 from emailbot_gui.config_cli import run
-from tests.integrations.conftest import MemoryKeyring
+from tests.graph.conftest import MemoryKeyring
 
 SECRETS = {"m365": "m365-Cl1ent~Secret.value", "openai": "sk-proj-importTEST0123456789",
            "salesforce": "SF-consumer-secret-8842", "db": "customer-db-pa55", "queue": "queue-db-pa55",

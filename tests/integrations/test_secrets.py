@@ -24,7 +24,7 @@ from emailbot_gui.config.secrets import (
     secret_from_env,
 )
 from emailbot_gui.connectors.graph import token_cache
-from tests.integrations.conftest import MemoryKeyring
+from tests.graph.conftest import MemoryKeyring
 
 
 def test_names_one_entry_per_integration_and_field() -> None:

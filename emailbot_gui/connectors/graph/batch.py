@@ -13,6 +13,7 @@ from typing import Any
 
 from emailbot_gui.connectors.graph.errors import GraphThrottled
 from emailbot_gui.connectors.graph.http import GraphClient
+from emailbot_gui.core.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,8 @@ async def run_batch(client: GraphClient, requests: Sequence[BatchRequest], *,
                     answer = BatchResponse(request.id, 0, {"error": {"code": "missingResponse"}}, {})
                 if answer.status in (429, 503) and round_no < max_rounds:
                     retry.append(request)
-                    wait = max(wait, _seconds(answer.headers.get("Retry-After") or
-                                              answer.headers.get("retry-after")))
+                    headers = {k.lower(): v for k, v in answer.headers.items()}  # inner headers are a plain dict
+                    wait = max(wait, retry_after_seconds(headers) or 0.0)
                 else:
                     results[request.id] = answer
             if not retry:
@@ -102,10 +103,3 @@ async def _send(client: GraphClient, requests: Sequence[BatchRequest]) -> dict[s
         out[str(answer.get("id"))] = BatchResponse(str(answer.get("id")), int(answer.get("status", 0)),
                                                    answer.get("body"), dict(answer.get("headers") or {}))
     return out
-
-
-def _seconds(value: str | None) -> float:
-    try:
-        return max(0.0, float(value)) if value else 0.0
-    except ValueError:
-        return 0.0

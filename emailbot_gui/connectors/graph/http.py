@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +36,7 @@ from emailbot_gui.connectors.graph.errors import (
     GraphThrottled,
     GraphUnavailable,
 )
+from emailbot_gui.core.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class GraphClient:
                 continue
             retry = status in RETRY_ANY or (status in RETRY_IDEMPOTENT and repeatable)
             if retry and attempt < self.max_attempts:
-                asked = _retry_after(response.headers)
+                asked = retry_after_seconds(response.headers)
                 if asked is None:
                     delay = self.backoff_delay(attempt)
                 elif asked > self.max_wait:
@@ -199,20 +199,6 @@ class GraphClient:
             await self.pause(delay)
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
 def _error(route: str, response: httpx.Response, repeatable: bool) -> GraphError:
     status = response.status_code
     code, message, request_id = "", "", response.headers.get("request-id", "")
@@ -236,6 +222,7 @@ def _error(route: str, response: httpx.Response, repeatable: bool) -> GraphError
         return GraphOutcomeUnknown(text + " (the request may have taken effect; not repeated)", **kw)
     if status >= 500 or status in RETRY_ANY:
         if status == 429:
-            return GraphThrottled(text, retry_after=_retry_after(response.headers) or 0.0, status=status, code=code)
+            wait = retry_after_seconds(response.headers) or 0.0
+            return GraphThrottled(text, retry_after=wait, status=status, code=code)
         return GraphUnavailable(text, **kw)
     return GraphError(text, **kw)
