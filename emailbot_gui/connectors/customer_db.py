@@ -229,6 +229,16 @@ class CustomerDatabaseSource:
         if self._writer is not None:
             await self._writer.dispose()
 
+    def _require_database_file(self) -> None:
+        """A missing SQLite file is named plainly, and never reaches aiosqlite: its failed connect leaves a
+        worker thread that reports to the event loop after the call has returned (a race at shutdown)."""
+        url = self._engine.url
+        if url.get_backend_name() != "sqlite":
+            return
+        path = Path((url.database or "").removeprefix("file:"))
+        if not path.is_file():
+            raise CrmError(f"the database file {path} does not exist")
+
     # ---- queries ------------------------------------------------------------------------------------
 
     def _names(self, conn: AsyncConnection) -> tuple[Any, dict[str, str]]:
@@ -245,6 +255,7 @@ class CustomerDatabaseSource:
         every one exists. Reads no rows (WHERE 1 = 0); each probe on its own connection, because a failed
         statement aborts a PostgreSQL transaction."""
         s = self._schema
+        self._require_database_file()
         async with asyncio.timeout(self._timeout * 2 + 1), self._engine.connect() as conn:
             await conn.execute(text("SELECT 1"))  # cannot connect: that raises, it is no missing table
         missing: list[str] = []
@@ -289,6 +300,7 @@ class CustomerDatabaseSource:
 
     async def _lookup(self, email: str) -> dict[str, Any] | None:
         s = self._schema
+        self._require_database_file()
         async with self._engine.connect() as conn:
             table, c = self._names(conn)
             row = (await conn.execute(text(
@@ -328,6 +340,7 @@ class CustomerDatabaseSource:
     async def create_case(self, request: CaseRequest) -> DeliveryReceipt:
         if self._writer is None:
             raise CrmError("creating support tickets in the customer database is switched off in the settings")
+        self._require_database_file()
         marker = await begin_create(request)
         s = self._schema
         email = request.sender.strip().lower()

@@ -122,6 +122,7 @@ async def test_customer_db_on_sqlite_working_and_mis_mapped(tmp_path: Path) -> N
                                                   customer_db_url=f"sqlite+aiosqlite:///{tmp_path / 'no.db'}"),
                           MemorySecretStore())
     assert missing[0].name == "Connection" and missing[0].status == "failing"
+    assert "no.db does not exist" in missing[0].detail
 
 
 async def test_customer_db_on_postgresql_with_the_original_design_schema(postgres: str) -> None:  # noqa: F811
