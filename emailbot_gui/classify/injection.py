@@ -49,12 +49,26 @@ class Finding:
     reason: str
 
 
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+class _Rule:
+    """A pattern run on folded (lower-cased) text, and only when the text contains one of its triggers:
+    words or fragments every match must contain. Most mail contains none, and a substring test is
+    a hundred times cheaper than scanning with a pattern that starts with an alternation."""
+
+    def __init__(self, triggers: Iterable[str], *parts: str, words: Iterable[str] = ()) -> None:
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in parts))
+        self.triggers = tuple(triggers)
+        self.words = frozenset(words)  # whole words, for triggers too short to test as fragments ("ai")
+
+    def search(self, text: str, words: frozenset[str]) -> re.Match[str] | None:
+        if self.words.isdisjoint(words) and not any(t in text for t in self.triggers):
+            return None
+        return self.pattern.search(text)
 
 
 # "ignore / disregard / forget (all) (the) previous / above instructions", per language.
-_IGNORE = _rx(
+_IGNORE = _Rule(
+    ("ignor", "disregard", "forget", "override", "bypass", "skip", "vergiss", "vergessen", "missacht", "oubli",
+     "olvid", "negeer", "vergeet", "dimentic", "esqueç", "esquec"),
     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|"
     r"your|any|the|system)\b[^.\n]{0,30}\b(?:instructions?|prompts?|rules|guidelines|directives|policies|"
     r"programming|context)\b",
@@ -67,28 +81,34 @@ _IGNORE = _rx(
     r"\b(?:ignore|esqueça|esqueca)\b[^.\n]{0,50}\b(?:instruções|instrucoes|regras)\b",
 )
 # Text that pretends to be the system, a developer, or gives the model a new role.
-_ROLE = _rx(
+_ROLE = _Rule(
+    ("system", "assistant", "developer", "im_start", "im_end", "endoftext", "instruction", "prompt", "rules",
+     "you are now", "from now on", "act as", "pretend", "mode", "jailbreak", "a.i.", "du bist", "bist du",
+     "anweisung", "maintenant", "désormais", "ahora", "instrucc", "bent nu", "ben je", "instructie", "ora sei",
+     "ora in poi", "istruzion", "agora", "instruç", "approve"),
     r"(?:^|\n)\s*(?:\[|<|#+\s*)?(?:system|assistant|developer)\s*(?:prompt|message)?\s*(?:\]|>|:)",
     r"<\|?(?:im_start|im_end|system|endoftext)\|?>",
     r"\b(?:new|updated|revised|real)\s+(?:system\s+)?(?:instructions?|prompt|rules)\s*:",
     r"\byou are now\b|\bfrom now on,? you (?:are|will|must)\b|\bact as (?:an?|the) (?:unrestricted|admin|"
     r"developer|system)\b|\bpretend (?:to be|you are)\b|\b(?:enter|enable|activate) (?:developer|debug|god|"
     r"admin|dan) mode\b|\bjailbreak\b",
-    r"\b(?:dear|hey|hi|attention|note to the|to the)\s+(?:ai|a\.i\.|assistant|chatbot|bot|gpt|chatgpt|llm|"
-    r"language model|model|auto-?responder)\b[^.\n]{0,80}\b(?:must|should|shall|will|need to|are to|please|"
+    r"\b(?:dear|hey|hi|attention|note to the|to the)\s+(?:(?:ai|assistant|chatbot|bot|gpt|chatgpt|llm|"
+    r"language model|model|auto-?responder)\b|a\.i\.)[^.\n]{0,80}\b(?:must|should|shall|will|need to|are to|please|"
     r"instructed|reply|respond|answer|send|forward|include|mark|classify|approve)\b",
-    r"\b(?:du bist (?:jetzt|ab sofort)|ab sofort bist du|neue (?:system)?anweisungen?\s*:|systemanweisung)\b",
-    r"\b(?:tu es maintenant|désormais,? tu (?:es|dois)|nouvelles instructions\s*:|à partir de maintenant,? "
-    r"(?:tu|vous) (?:es|êtes|dois|devez))\b",
-    r"\b(?:ahora eres|a partir de ahora,? (?:eres|debes)|nuevas instrucciones\s*:)\b",
-    r"\b(?:je bent nu|vanaf nu ben je|nieuwe instructies\s*:)\b",
-    r"\b(?:ora sei|d'ora in poi,? (?:sei|devi)|nuove istruzioni\s*:)\b",
-    r"\b(?:agora você é|a partir de agora,? você (?:é|deve)|novas instruções\s*:)\b",
+    r"\b(?:(?:du bist (?:jetzt|ab sofort)|ab sofort bist du|systemanweisung)\b|neue (?:system)?anweisungen?\s*:)",
+    r"\b(?:(?:tu es maintenant|désormais,? tu (?:es|dois)|à partir de maintenant,? (?:tu|vous) "
+    r"(?:es|êtes|dois|devez))\b|nouvelles instructions\s*:)",
+    r"\b(?:(?:ahora eres|a partir de ahora,? (?:eres|debes))\b|nuevas instrucciones\s*:)",
+    r"\b(?:(?:je bent nu|vanaf nu ben je)\b|nieuwe instructies\s*:)",
+    r"\b(?:(?:ora sei|d'ora in poi,? (?:sei|devi))\b|nuove istruzioni\s*:)",
+    r"\b(?:(?:agora você é|a partir de agora,? você (?:é|deve))\b|novas instruções\s*:)",
     r"\b(?:reveal|print|show|repeat|output)\b[^.\n]{0,30}\b(?:system prompt|your (?:instructions|prompt|rules)|"
     r"hidden instructions)\b",
     r"\b(?:mark|classify|label|tag)\s+(?:this|the)\s+(?:e-?mail|message|ticket)\s+as\s+(?:approved|safe|"
     r"resolved|urgent|critical|legitimate)\b[^.\n]{0,40}\b(?:and|then)\b",
     r"\bauto-?approve\b|\bapprove (?:this|the) (?:reply|request|payment|transfer) (?:automatically|without)\b",
+    words=("ai", "chatbot", "bot", "gpt", "chatgpt", "llm", "model", "responder", "autoresponder", "approved",
+           "safe", "resolved", "urgent", "critical", "legitimate"),
 )
 # Requests to send data out: a send verb, a sensitive object, a target (an address or "to me").
 _SEND = (r"(?:forward|send|e-?mail|export|upload|share|transfer|copy|bcc|cc|leite\w* weiter|weiterleiten|"
@@ -103,14 +123,15 @@ _SENSITIVE = (r"(?:all (?:e-?mails?|messages|customer|client|user|the)|customer 
               r"datos de (?:clientes|usuarios)|todos los (?:correos|mensajes|clientes)|contraseñas|"
               r"klantgegevens|alle (?:e-?mails|berichten|klanten)|wachtwoorden|"
               r"dati (?:dei )?clienti|tutte le (?:e-?mail|email)|dados (?:de|dos) clientes|senhas)")
-_EXFIL = re.compile(rf"\b{_SEND}\b[^\n]{{0,80}}?{_SENSITIVE}[^\n]{{0,120}}?"
-                    rf"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bto me\b|\bto this address\b|\bexternal\b|\bgmail\b|"
-                    rf"\ban mich\b|\bà moi\b|\bnaar mij\b|\ba mí\b|\bpara mim\b|\bhttps?://)",
-                    re.IGNORECASE)
-_EXFIL_REVERSED = re.compile(rf"{_SENSITIVE}[^\n]{{0,60}}\b{_SEND}\b[^\n]{{0,60}}?[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-                             re.IGNORECASE)
+_EXFIL = _Rule(("@", "to me", "to this address", "external", "gmail", "an mich", "à moi", "naar mij", "a mí",
+                "para mim", "http"),
+               rf"\b{_SEND}\b[^\n]{{0,80}}?{_SENSITIVE}[^\n]{{0,120}}?"
+               rf"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bto me\b|\bto this address\b|\bexternal\b|\bgmail\b|"
+               rf"\ban mich\b|\bà moi\b|\bnaar mij\b|\ba mí\b|\bpara mim\b|\bhttps?://)")
+_EXFIL_REVERSED = _Rule(("@",), rf"{_SENSITIVE}[^\n]{{0,60}}\b{_SEND}\b[^\n]{{0,60}}?[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Requests to send the answer (or all future mail) somewhere else than the thread it came from.
-_RECIPIENT = _rx(
+_RECIPIENT = _Rule(
+    ("@",),
     r"\b(?:reply|respond|answer|send (?:the|your) (?:reply|answer|response))\b[^.\n]{0,40}\b(?:only |instead )?"
     r"(?:to|at)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+[^.\n]{0,30}\b(?:instead|not (?:to )?(?:this|the sender)|rather)\b",
     r"\b(?:reply|respond|send (?:the|your) (?:reply|answer))\b[^.\n]{0,20}\binstead\b[^.\n]{0,20}"
@@ -135,6 +156,7 @@ _HIDDEN_BLOCK = re.compile(
     re.IGNORECASE | re.DOTALL)
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+_WORDS = re.compile(r"\w+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _HIDDEN_INSTRUCTION_WORDS = re.compile(
     r"\b(?:ai|assistant|model|gpt|bot|instructions?|prompt|ignore|reply|respond|forward|send|approve|"
@@ -176,14 +198,16 @@ class InjectionDetector:
     # -- the individual checks ------------------------------------------------------------------------
     @staticmethod
     def _instructions(text: str, add: _Adder, where: str) -> None:
-        if m := _IGNORE.search(text):
+        """Checks `text`, which must be folded (see _fold): the patterns are lower-case."""
+        words = frozenset(_WORDS.findall(text))
+        if m := _IGNORE.search(text, words):
             add(PROMPT_INJECTION, f"tells the assistant to ignore its instructions{where}: {_quote(m)}")
-        elif m := _ROLE.search(text):
+        elif m := _ROLE.search(text, words):
             add(PROMPT_INJECTION, f"writes instructions to the assistant or claims a system role{where}: "
                                   f"{_quote(m)}")
-        if (m := _EXFIL.search(text)) or (m := _EXFIL_REVERSED.search(text)):
+        if (m := _EXFIL.search(text, words)) or (m := _EXFIL_REVERSED.search(text, words)):
             add(DATA_EXFILTRATION, f"asks to send data to someone{where}: {_quote(m)}")
-        if m := _RECIPIENT.search(text):
+        if m := _RECIPIENT.search(text, words):
             add(RECIPIENT_CHANGE, f"asks to send the reply or mail to another address{where}: {_quote(m)}")
 
     def _links(self, text: str, raw_html: str, add: _Adder) -> None:
