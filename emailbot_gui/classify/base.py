@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from emailbot_gui.core.types import Classification, Email
 
@@ -14,3 +14,10 @@ class Classifier(Protocol):
     async def classify(self, emails: Sequence[Email]) -> list[Classification]:
         """One Classification per email, in order."""
         ...
+
+
+@runtime_checkable
+class BacklogAware(Protocol):
+    """A classifier that prepares for a flood (the triage loop tells it how many new emails wait)."""
+
+    async def expect_backlog(self, waiting: int) -> None: ...

@@ -25,11 +25,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from emailbot_gui.classify.base import Classifier
 from emailbot_gui.classify.lookalike import KNOWN_DOMAINS, lookalike_of
 from emailbot_gui.core.types import Classification, Email
+
+if TYPE_CHECKING:
+    from emailbot_gui.classify.worker import ClassificationWorker
 
 PROMPT_INJECTION = "prompt-injection"
 DATA_EXFILTRATION = "data-exfiltration"
@@ -266,20 +270,29 @@ class InjectionDetector:
 
 
 class FlaggingClassifier:
-    """A `Classifier` decorator: classifies with `inner`, then adds injection flags and their reasons."""
+    """A `Classifier` decorator: classifies with `inner`, then adds injection flags and their reasons.
+    With a `worker` (see classify/worker.py), a flood's big batches are classified and checked there."""
 
-    def __init__(self, inner: Classifier, detector: InjectionDetector | None = None) -> None:
+    def __init__(self, inner: Classifier, detector: InjectionDetector | None = None,
+                 worker: ClassificationWorker | None = None) -> None:
         self.inner = inner
         self.detector = detector or InjectionDetector()
+        self.worker = worker
         self.name = getattr(inner, "name", "classifier")
 
+    async def expect_backlog(self, waiting: int) -> None:
+        if self.worker is not None:
+            await self.worker.expect_backlog(waiting, self.detector)
+
     async def classify(self, emails: Sequence[Email]) -> list[Classification]:
+        if self.worker is not None and (done := await self.worker.classify(emails, self.detector)) is not None:
+            return done
         results = await self.inner.classify(emails)
         if len(results) != len(emails):  # let the loop report the inner classifier's bug
             return results
         if len(emails) <= INLINE_CHECKS:
             return self._flagged(emails, results)
-        # Regex work of about half a millisecond per mail: a batch would stall the GUI thread.
+        # Regex work of up to a tenth of a millisecond per mail: a batch would stall the GUI thread.
         return await asyncio.get_running_loop().run_in_executor(None, self._flagged, tuple(emails), results)
 
     def _flagged(self, emails: Sequence[Email], results: Sequence[Classification]) -> list[Classification]:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 
 from emailbot_gui.classify.local import LocalClassifier, TrainingExample
+from emailbot_gui.classify.worker import ClassificationWorker
 from emailbot_gui.core.types import Classification, Email
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class LearningClassifier:
         self._dirty = False
         self.retrained = asyncio.Event()
         self.generation = 0
+        self.worker = ClassificationWorker(lambda: self.model)  # a process only while a flood lasts
 
     @property
     def corrections(self) -> int:
@@ -61,6 +63,7 @@ class LearningClassifier:
         self.retrained.set()
 
     async def close(self) -> None:
+        await self.worker.close()
         if self._retrain_task is not None and not self._retrain_task.done():
             self._retrain_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

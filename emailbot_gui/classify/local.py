@@ -15,6 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nh3
 import numpy as np
@@ -165,6 +166,15 @@ class LocalClassifier:
                                featurizer=self._featurizer, idf=self.idf, memory_config=self.memory_config,
                                memory=self._memory)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for the classification worker process) without the caches and the neighbour memory,
+        which the receiving process rebuilds: a few MB instead of tens."""
+        return (_rebuilt, (self._model, {
+            "model_categories": self.model_categories, "feature_config": self.feature_config,
+            "temperatures": self.temperatures, "base": self._base, "corrections": self._corrections,
+            "train_config": self.train_config, "categories": self.categories, "seed": self.seed, "idf": self.idf,
+            "memory_config": self.memory_config}))
+
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the model (base examples included, so a loaded model can still learn corrections)."""
@@ -250,10 +260,11 @@ class LocalClassifier:
         if not emails:
             return []
         if len(emails) <= INLINE_LIMIT and (self._memory is not None or self.memory_config is None):
-            return self._classify_now(emails)  # the first call after loading builds the memory: executor
-        return await asyncio.get_running_loop().run_in_executor(None, self._classify_now, tuple(emails))
+            return self.classify_now(emails)  # the first call after loading builds the memory: executor
+        return await asyncio.get_running_loop().run_in_executor(None, self.classify_now, tuple(emails))
 
-    def _classify_now(self, emails: Sequence[Email]) -> list[Classification]:
+    def classify_now(self, emails: Sequence[Email]) -> list[Classification]:
+        """`classify`, on the calling thread."""
         predictions = self.predict([(e.subject, email_text(e)) for e in emails])
         model = self.description
         return [Classification(category=p.category, urgency=p.urgency, confidence=p.confidence,
@@ -318,6 +329,10 @@ class LocalClassifier:
                 uni = weights[:, starts[j]]
                 found[w] = cache[w] = np.stack([uni, sums[:, j] - uni])
         return np.stack([found[w] for w in words])
+
+
+def _rebuilt(model: SoftmaxModel, kwargs: dict[str, Any]) -> LocalClassifier:
+    return LocalClassifier(model, **kwargs)
 
 
 def _fit(x: SparseRows, store: ExampleStore, rows: np.ndarray, n_categories: int,

@@ -18,6 +18,7 @@ empty when the CRM knows nothing).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import string
@@ -118,17 +119,25 @@ def fill(body: str, values: Mapping[str, str]) -> str:
     """Substitute placeholders line by line, dropping optional (`?`) lines that lack a value. Which
     placeholders a line uses is read from the *template* line, never from the substituted text."""
     out: list[str] = []
-    for line in body.split("\n"):
-        if line.startswith("?"):
-            line = line[1:]
-            used = _placeholders_in(line)
-            if any(not values.get(name, "") for name in used):
-                continue
-        out.append(string.Template(line).safe_substitute(values))
+    for optional, used, template in _lines(body):
+        if optional and any(not values.get(name, "") for name in used):
+            continue
+        out.append(template.safe_substitute(values) if "$" in template.template else template.template)
     text = "\n".join(out)
     text = re.sub(r"[ \t]+\n", "\n", text)  # an empty $context_sentence leaves trailing blanks
     text = re.sub(r"\n{3,}", "\n\n", text)  # ... or an empty line between paragraphs
     return text.strip("\n") + "\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _lines(body: str) -> tuple[tuple[bool, frozenset[str], string.Template], ...]:
+    """A template body read once: per line, whether it is optional, its placeholders, its Template."""
+    lines = []
+    for line in body.split("\n"):
+        optional = line.startswith("?")
+        line = line[1:] if optional else line
+        lines.append((optional, frozenset(_placeholders_in(line)), string.Template(line)))
+    return tuple(lines)
 
 
 def _placeholders_in(line: str) -> set[str]:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from emailbot_gui.classify.base import Classifier
+from emailbot_gui.classify.base import BacklogAware, Classifier
 from emailbot_gui.config.settings import Settings
-from emailbot_gui.connectors.base import MailSource, RawMessage
+from emailbot_gui.connectors.base import FetchBatch, MailSource, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway, sender_key
@@ -86,31 +86,44 @@ class TriageLoop:
     # ---- polling -----------------------------------------------------------------------------------
 
     async def poll(self) -> PollReport:
-        """Fetch until the source says it has nothing more right now."""
+        """Fetch until the source says it has nothing more right now. While the source has more, the next
+        batch is fetched and parsed while this one is stored (parsing holds the GIL, SQLite does not)."""
         report = PollReport()
         self._set_status("polling")
-        cursor = await self.store.cursor(self.source.name)
         limit = self.settings.batch_size
-        while True:
-            batch = await self.source.fetch(cursor, limit)
-            report.polls += 1
-            emails, quarantined = await self._parse(batch.messages)
-            quarantined += [Quarantined(provider_id=f"unreadable:{origin}", origin=origin, reason=reason)
-                            for origin, reason in batch.unreadable]
-            result = await self.store.ingest(self.source.name, emails, quarantined, cursor=batch.cursor)
-            cursor = batch.cursor
-            report.fetched += len(result.new_ids)
-            report.duplicates += result.duplicates
-            report.quarantined += len(result.quarantined_ids)
-            self._fetched_total += len(result.new_ids)
-            if result.new_ids or result.quarantined_ids:
-                self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
-            if not batch.more or (not batch.messages and not batch.unreadable):
-                break
-            limit = min(max(limit, FLOOD_FETCH), limit * 2)  # a backlog: fewer, bigger batches
+        upcoming = asyncio.ensure_future(self._fetch(await self.store.cursor(self.source.name), limit))
+        try:
+            while True:
+                batch, emails, quarantined = await upcoming
+                report.polls += 1
+                last = not batch.more or (not batch.messages and not batch.unreadable)
+                if not last:
+                    limit = min(max(limit, FLOOD_FETCH), limit * 2)  # a backlog: fewer, bigger batches
+                    upcoming = asyncio.ensure_future(self._fetch(batch.cursor, limit))
+                quarantined += [Quarantined(provider_id=f"unreadable:{origin}", origin=origin, reason=reason)
+                                for origin, reason in batch.unreadable]
+                result = await self.store.ingest(self.source.name, emails, quarantined, cursor=batch.cursor)
+                report.fetched += len(result.new_ids)
+                report.duplicates += result.duplicates
+                report.quarantined += len(result.quarantined_ids)
+                self._fetched_total += len(result.new_ids)
+                if result.new_ids or result.quarantined_ids:
+                    self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
+                if last:
+                    break
+        finally:
+            if not upcoming.done():  # storing failed: what was fetched ahead is fetched again next time
+                upcoming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await upcoming
         now = datetime.now(UTC)
         self._set_status("idle", last_poll=now)
         return report
+
+    async def _fetch(self, cursor: str | None, limit: int) -> tuple[FetchBatch, list[Email], list[Quarantined]]:
+        batch = await self.source.fetch(cursor, limit)
+        emails, quarantined = await self._parse(batch.messages)
+        return batch, emails, quarantined
 
     async def _parse(self, messages: Sequence[RawMessage]) -> tuple[list[Email], list[Quarantined]]:
         if len(messages) >= PARSE_IN_THREAD_FROM:
@@ -151,6 +164,7 @@ class TriageLoop:
     async def _triage_new(self, stats: CycleStats) -> None:
         """Classify batches of new emails (up to `classify_concurrency` at once, off the event loop) while
         the batches already classified are enriched, proposed and saved."""
+        await self._tell_backlog()
         classified: asyncio.Queue[_Pass | None] = asyncio.Queue(maxsize=2)
         producer = asyncio.ensure_future(self._classify_stage(classified, stats))
         try:
@@ -162,6 +176,11 @@ class TriageLoop:
                 await producer
             raise
         await producer
+        await self._tell_backlog()  # drained: a flood worker can go now, not after the next poll interval
+
+    async def _tell_backlog(self) -> None:
+        if isinstance(self.classifier, BacklogAware):
+            await self.classifier.expect_backlog(await self.store.count_in_states([EmailState.NEW]))
 
     async def _classify_stage(self, out: asyncio.Queue[_Pass | None], stats: CycleStats) -> None:
         size = self._pass_size()

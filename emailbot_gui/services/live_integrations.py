@@ -13,6 +13,7 @@ from typing import Any
 
 from emailbot_gui.classify.base import Classifier
 from emailbot_gui.classify.injection import FlaggingClassifier
+from emailbot_gui.classify.learning import LearningClassifier
 from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.config.secrets import SecretStore
 from emailbot_gui.config.settings import Settings
@@ -166,7 +167,10 @@ class LiveIntegrations:
                 classifier = ReportingClassifier(self.openai, self.monitor)
             except NotConfigured as exc:
                 self._cannot_use("openai", f"{exc}; the local classifier is used")
-        self.loop.classifier = FlaggingClassifier(classifier)
+        # the flood worker process runs the local model: with OpenAI in front, the fallback needs none
+        worker = self.learner.worker if isinstance(self.learner, LearningClassifier) and classifier is self.learner \
+            else None
+        self.loop.classifier = FlaggingClassifier(classifier, worker=worker)
         if old is not None:
             await _close(old)
 

@@ -1,0 +1,106 @@
+"""A second process for floods: the local model and the injection checks are CPU work that holds Python's
+GIL, so on threads they compete with the store and the window for one core however many the machine has.
+While a backlog is large the triage loop's classifier sends big batches to one spawned worker process,
+which holds a copy of the current local model; everything else stays in the app's process.
+
+The worker starts in the background (a second or so: an interpreter, numpy, the model, its neighbour
+memory); until it is ready, and whenever it is not (a retrained model on its way over, a crashed worker),
+the caller classifies on a thread as before, so a batch never waits for it and nothing is lost. Results
+are the same either way: the worker runs the same code on the same model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from emailbot_gui.classify.injection import InjectionDetector, flag_classification
+from emailbot_gui.classify.local import LocalClassifier
+from emailbot_gui.core.types import Classification, Email
+
+log = logging.getLogger(__name__)
+
+FLOOD_BACKLOG = 1_000  # new emails waiting: from here on a worker process pays for its start
+MIN_BATCH = 64  # smaller batches are cheaper on a thread than pickled to the worker and back
+
+
+class ClassificationWorker:
+    """The parent's side: `current_model` returns the model to classify with (it changes when the
+    local model is retrained; the worker then receives the new one)."""
+
+    def __init__(self, current_model: Callable[[], LocalClassifier], *, min_batch: int = MIN_BATCH,
+                 flood_backlog: int = FLOOD_BACKLOG) -> None:
+        self._current_model = current_model
+        self.min_batch = min_batch
+        self.flood_backlog = flood_backlog
+        self._pool: ProcessPoolExecutor | None = None
+        self._installed: LocalClassifier | None = None  # the model the worker has, or is receiving
+        self._ready: Future[None] | None = None
+        self.classified = 0  # emails the worker process has classified (a figure for logs and tests)
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
+
+    async def expect_backlog(self, waiting: int, detector: InjectionDetector) -> None:
+        """Start the worker for a flood; stop it once the backlog is gone (it holds a copy of the model)."""
+        if waiting >= self.flood_backlog and self._pool is None:
+            log.info("%d new emails: classifying them in a worker process", waiting)
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._send_model(detector)
+        elif waiting < self.flood_backlog and self._pool is not None:
+            await self.close()
+
+    async def classify(self, emails: Sequence[Email], detector: InjectionDetector) -> list[Classification] | None:
+        """The flagged classifications, or None when the worker cannot take this batch now (the caller
+        then classifies it itself)."""
+        if self._pool is None or len(emails) < self.min_batch:
+            return None
+        if self._current_model() is not self._installed:
+            self._send_model(detector)
+        ready = self._ready
+        if ready is None or not ready.done():
+            return None
+        pool = self._pool
+        try:
+            ready.result()
+            results = await asyncio.wrap_future(pool.submit(_classify, tuple(emails)))
+            self.classified += len(results)
+            return results
+        except Exception as exc:  # a worker that died or failed: the thread does the work from now on
+            log.warning("the classification worker failed (%s: %s); classifying on a thread instead",
+                        type(exc).__name__, exc)
+            await self.close()
+            return None
+
+    def _send_model(self, detector: InjectionDetector) -> None:
+        assert self._pool is not None
+        self._installed = self._current_model()
+        self._ready = self._pool.submit(_install, self._installed, detector.known_domains)
+
+    async def close(self) -> None:
+        pool, self._pool, self._installed, self._ready = self._pool, None, None, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+
+# -- the worker process's side ------------------------------------------------------------------------
+
+_model: LocalClassifier | None = None
+_detector: InjectionDetector | None = None
+
+
+def _install(model: LocalClassifier, known_domains: Sequence[str]) -> None:
+    global _model, _detector
+    model.memory  # noqa: B018  (built now, not in the first batch)
+    _model, _detector = model, InjectionDetector(known_domains)
+
+
+def _classify(emails: tuple[Email, ...]) -> list[Classification]:
+    assert _model is not None and _detector is not None, "the model is installed first"
+    detector = _detector
+    return [flag_classification(c, detector.check_email(e)) for e, c in zip(emails, _model.classify_now(emails),
+                                                                                strict=True)]

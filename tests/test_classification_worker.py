@@ -1,0 +1,155 @@
+"""The flood worker process (classify/worker.py): it gives the same flagged classifications as the
+thread, receives a retrained model, stops when the backlog is gone, and a worker that dies costs
+nothing but speed (the thread takes over, no email is lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from emailbot_gui.classify.injection import PROMPT_INJECTION, FlaggingClassifier, InjectionDetector
+from emailbot_gui.classify.learning import LearningClassifier
+from emailbot_gui.classify.local import LocalClassifier, TrainingExample
+from emailbot_gui.classify.worker import ClassificationWorker
+from emailbot_gui.connectors.base import RawMessage
+from emailbot_gui.core.types import Address, Email
+from emailbot_gui.demo.corpus import generate_corpus
+from emailbot_gui.mail.parse import parse_message
+from emailbot_gui.services.runtime import shipped_model_path
+
+sys.path.insert(0, str(Path(__file__).parent / "data"))
+from injection_corpus import ATTACKS
+
+START_TIMEOUT = 60  # a spawned interpreter importing numpy on a busy CI machine
+
+
+@pytest.fixture(scope="module")
+def model() -> LocalClassifier:
+    return LocalClassifier.load(shipped_model_path())
+
+
+def emails() -> list[Email]:
+    demo = [parse_message(RawMessage(provider_id=d.filename, raw=d.raw, origin=d.filename), "demo")
+            for d in generate_corpus(count=60)]
+    attacks = [Email(source="test", provider_id=f"attack-{i}", message_id=f"<a{i}@example.test>", subject=subject,
+                     sender=Address("someone@example.test"), received_at=datetime(2026, 1, 1, tzinfo=UTC),
+                     body_text=text, body_html=html) for i, (_, subject, text, html, _) in enumerate(ATTACKS[:8])]
+    return demo + attacks
+
+
+def flood_worker(learner: LearningClassifier) -> ClassificationWorker:
+    learner.worker = ClassificationWorker(lambda: learner.model, min_batch=8, flood_backlog=50)
+    return learner.worker
+
+
+async def until_ready(worker: ClassificationWorker, batch: list[Email], checks: FlaggingClassifier) -> list:
+    """The worker's results, once it has started and holds the current model."""
+    for _ in range(START_TIMEOUT * 10):
+        done = await worker.classify(batch, checks.detector)
+        if done is not None:
+            return done
+        await asyncio.sleep(0.1)
+    raise AssertionError("the worker did not start")
+
+
+async def test_the_worker_classifies_and_flags_exactly_as_the_thread_does(model: LocalClassifier) -> None:
+    learner = LearningClassifier(model)
+    worker = flood_worker(learner)
+    checks = FlaggingClassifier(learner, worker=worker)
+    batch = emails()
+    try:
+        await checks.expect_backlog(49)
+        assert not worker.running  # below the flood threshold: no process
+        await checks.expect_backlog(500)
+        assert worker.running
+        assert await worker.classify(batch, checks.detector) is None  # starting: the caller works on a thread
+        in_worker = await until_ready(worker, batch, checks)
+        on_thread = await FlaggingClassifier(learner).classify(batch)
+        assert in_worker == on_thread
+        assert sum(PROMPT_INJECTION in c.flags for c in in_worker) >= 5
+        assert await worker.classify(batch[:7], checks.detector) is None  # too small to be worth the trip
+        assert await checks.classify(batch) == on_thread  # the decorator takes the worker's answer
+        await checks.expect_backlog(10)  # the flood is over: the process goes
+        assert not worker.running
+    finally:
+        await learner.close()
+
+
+async def test_a_retrained_model_goes_to_the_worker(model: LocalClassifier) -> None:
+    learner = LearningClassifier(model)
+    worker = flood_worker(learner)
+    checks = FlaggingClassifier(learner, worker=worker)
+    batch = emails()[:20]
+    try:
+        await checks.expect_backlog(500)
+        before = await until_ready(worker, batch, checks)
+        assert all("corrections" not in c.model for c in before)
+        learner.learn(TrainingExample(subject=batch[0].subject, body=batch[0].body_text, category="billing",
+                                      urgency=before[0].urgency))
+        await asyncio.wait_for(learner.retrained.wait(), 120)
+        after = await until_ready(worker, batch, checks)
+        assert all("+ 1 corrections" in c.model for c in after)
+        assert after == await FlaggingClassifier(learner).classify(batch)
+    finally:
+        await learner.close()
+
+
+async def test_a_dead_worker_hands_the_work_back_to_the_thread(model: LocalClassifier,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    learner = LearningClassifier(model)
+    worker = flood_worker(learner)
+    checks = FlaggingClassifier(learner, worker=worker)
+    batch = emails()[:20]
+    try:
+        await checks.expect_backlog(500)
+        await until_ready(worker, batch, checks)
+        pool = worker._pool
+        assert pool is not None
+        for pid in list(pool._processes):  # the only way to reach the process: kill it as the OS would
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        assert await worker.classify(batch, checks.detector) is None
+        assert not worker.running and "classification worker failed" in caplog.text
+        results = await checks.classify(batch)
+        assert len(results) == len(batch) and all(c.category for c in results)
+    finally:
+        await learner.close()
+
+
+def test_the_triage_loop_starts_the_worker_for_a_flood_and_stops_it_after(tmp_path: Path) -> None:
+    from benchmarks.flood import demo_runtime, flood
+    from emailbot_gui.core.lifecycle import EmailState
+
+    async def run() -> None:
+        runtime = await demo_runtime(tmp_path / "data")
+        try:
+            worker = runtime.console.learner.worker
+            worker.flood_backlog, worker.min_batch = 100, 32
+            told: list[tuple[int, bool]] = []
+            real = worker.expect_backlog
+
+            async def spy(waiting: int, detector: InjectionDetector) -> None:
+                await real(waiting, detector)
+                told.append((waiting, worker.running))
+
+            worker.expect_backlog = spy  # type: ignore[method-assign]
+            flood(runtime, [d.raw for d in generate_corpus()])
+            assert (await runtime.loop.poll()).fetched == 320
+            checks = runtime.loop.classifier
+            await checks.expect_backlog(320)  # as the loop will: started early, so the test need not race it
+            await until_ready(worker, emails()[:40], checks)
+            stats = await runtime.loop.process_pending()
+            assert told[1] == (320, True) and told[-1] == (0, False)  # the loop's calls: start, then stop
+            assert worker.classified >= 40 + 200 and not stats.failed
+            assert await runtime.store.count_in_states([EmailState.NEW]) == 0
+            assert await runtime.store.count_in_states([EmailState.AWAITING_REVIEW]) == stats.proposed > 250
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
