@@ -8,7 +8,9 @@
 2. `emailbot --version` prints the package's version;
 3. `emailbot run --demo --once --data-dir TMP` fetches the whole demo mailbox, classifies all of it and prints
    the summary with mail awaiting review;
-4. the window on Qt's offscreen platform with `--quit-after`: it must show, load the demo queue (read back
+4. a flood (`run --mail-dir DIR --once` on 3,000 emails): the frozen app classifies it in its worker process
+   (a second copy of the executable, started through multiprocessing's spawn and freeze_support);
+5. the window on Qt's offscreen platform with `--quit-after`: it must show, load the demo queue (read back
    from the database it leaves) and quit with exit status 0, with no traceback or error logged.
 
 Exits non-zero with the reason on the first failure. Uses only the standard library (plus bundle_manifest.py).
@@ -151,6 +153,30 @@ def check_headless(exe: Path, bundle: Path, data_dir: Path) -> None:
     print(f"ok  run --demo --once: fetched {total}, classified {classified}, awaiting review")
 
 
+def check_flood(exe: Path, bundle: Path, work: Path, copies: int = 10) -> None:
+    mail = work / "flood-mail"
+    mail.mkdir(parents=True)
+    demo = sorted(p for p in (bundle / CONTENTS / "resources" / "demo" / "mail").iterdir() if p.is_file())
+    for n in range(copies):  # every copy a new email: its own Message-ID and subject
+        for source in demo:
+            raw = re.sub(rb"(?mi)^Message-ID:[^\r\n]*", f"Message-ID: <flood-{n}-{source.stem}@smoke.test>".encode(),
+                         source.read_bytes(), count=1)
+            raw = re.sub(rb"(?mi)^Subject:", f"Subject: [{n}]".encode(), raw, count=1)
+            (mail / f"{n}-{source.name}").write_bytes(raw)
+    result = run([str(exe), "run", "--mail-dir", str(mail), "--once", "--data-dir", str(work / "flood-data")],
+                 timeout=900)
+    counts = re.search(r"classified (\d+), enriched (\d+), proposed (\d+), failed (\d+)", result.stdout)
+    check(counts, f"no summary in the output:\n{result.stdout}")
+    assert counts
+    by_worker = re.search(r"worker process stopped; it classified (\d+) emails", result.stderr)
+    check(by_worker and int(by_worker[1]) > 0, f"the worker process classified nothing:\n{result.stderr[-3000:]}")
+    assert by_worker
+    check(int(counts[4]) == 0 and int(counts[1]) > 0.9 * copies * len(demo),
+          f"classified {counts[1]} of {copies * len(demo)}, failed {counts[4]}")
+    print(f"ok  run --mail-dir (a flood of {copies * len(demo)}): classified {counts[1]}, of which "
+          f"{by_worker[1]} in the worker process")
+
+
 def check_gui(exe: Path, data_dir: Path, seconds: float) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EMAILBOT_REPORT_STARTUP": "1"}
     env.pop("DISPLAY", None)
@@ -184,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             check_layout(bundle)
             check_version(exe)
             check_headless(exe, bundle, work / "headless")
+            check_flood(exe, bundle, work)
             check_gui(exe, work / "gui", args.gui_seconds)
         except SmokeFailure as failure:
             print(f"FAILED: {failure}", file=sys.stderr)

@@ -85,6 +85,7 @@ class ClassificationWorker:
         pool, self._pool, self._installed, self._ready = self._pool, None, None, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+            log.info("worker process stopped; it classified %d emails", self.classified)
 
 
 # -- the worker process's side ------------------------------------------------------------------------
