@@ -27,7 +27,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 @dataclass(frozen=True, slots=True)
 class MemoryConfig:
     dims: int = 1024  # sketch width: 4 KB per example (512 is faster but blurs short, formulaic mails)
-    centred: bool = False  # subtract the examples' mean first (helped at 512 dims, not at 1024)
+    centred: bool = False  # subtract the examples' mean first (boilerplate every mail shares then adds nothing)
     words_only: bool = False  # compare word and bigram features only (character n-grams are too many for
     # a narrow sketch: their collisions blur the similarities)
     k: int = 30  # neighbours that vote

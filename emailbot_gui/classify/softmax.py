@@ -39,6 +39,10 @@ class TrainConfig:
     # 1.0: every class of a head weighs as much in total as any other (good for macro-F1 and for rare
     # categories such as outages); 0.0: examples count as they come
     class_balance: float = 0.0
+    # each stored feature value of a training example is dropped with this probability at every step (the
+    # rest scaled up to keep the expectation): the model cannot lean on a few words, and learns the
+    # redundant evidence an unseen mail in other words still shares (dropout as adaptive regularisation)
+    feature_dropout: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +224,11 @@ def _fit_heads(x: SparseRows, heads: Sequence[Head], n_features: int,
             batch = batches[bi]
             t += 1
             contrib = _gather(w, batch.cols)
-            contrib *= batch.data
+            data = batch.data
+            if config.feature_dropout > 0:
+                data = data * (rng.random(len(data), dtype=np.float32) >= config.feature_dropout) \
+                    / np.float32(1 - config.feature_dropout)
+            contrib *= data
             z = np.add.reduceat(contrib, batch.starts, axis=1) + b[:, None]  # (k, batch)
             grad_z = np.empty_like(z)
             for s in slices:
@@ -231,7 +239,7 @@ def _fit_heads(x: SparseRows, heads: Sequence[Head], n_features: int,
                 grad_z *= head_scale[:, batch.rows]
 
             per_value = np.repeat(grad_z, batch.lengths, axis=1)
-            per_value *= batch.data
+            per_value *= data
             g = np.empty((k, len(batch.touched)), np.float32)
             for j in range(k):
                 g[j] = np.bincount(batch.slot, weights=per_value[j], minlength=len(batch.touched))
