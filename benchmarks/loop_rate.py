@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.flood import demo_runtime, flood, reviewable, warm_up
+from emailbot_gui.services.events import EmailsChanged
 
 
 @dataclass(frozen=True, slots=True)
 class LoopFigures:
     emails: int
     seconds: float
-    ingest_seconds: float  # of which fetching, parsing and storing (the rest: classify, enrich, propose)
+    first_review_seconds: float  # until the first email awaited review (the loop works while it still fetches)
     cpu_seconds: float  # the process's CPU time over the same span (all threads)
 
     @property
@@ -30,16 +31,21 @@ async def measure_loop(raws: Sequence[bytes], data_dir: Path) -> LoopFigures:
     try:
         await warm_up(runtime)
         flood(runtime, raws)
+        first_review: list[float] = []
+
+        def note_first_review(event: object) -> None:
+            if not first_review and isinstance(event, EmailsChanged) and event.reason == "proposed":
+                first_review.append(time.perf_counter())
+
+        runtime.events.subscribe(note_first_review)
         cpu, started = time.process_time(), time.perf_counter()
-        report = await runtime.loop.poll()
-        ingested = time.perf_counter()
-        stats = await runtime.loop.process_pending()
+        report, stats = await runtime.loop.cycle()  # as the app's loop runs: fetching overlaps the rest
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         done = await reviewable(runtime)
         if report.fetched != len(raws) or done != len(raws) or stats.failed:
             raise RuntimeError(f"the loop lost emails: fetched {report.fetched}, {done} awaiting review, "
                                f"{stats.failed} failed, of {len(raws)}")
-        return LoopFigures(len(raws), seconds, ingested - started, cpu)
+        return LoopFigures(len(raws), seconds, first_review[0] - started if first_review else seconds, cpu)
     finally:
         await runtime.close()
 

@@ -4,6 +4,7 @@ the pipeline's one-transaction batches, and the triage loop advancing each email
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import warnings
 from collections.abc import Sequence
@@ -304,3 +305,25 @@ def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) ->
             for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr + runs[1].stderr
     assert [r.stdout.strip() for r in runs] == ["True", "False"]  # created and migrated; then only opened
+
+
+async def test_a_flood_reaches_review_while_it_is_still_being_fetched(store: EmailStore) -> None:
+    raws = [raw(i, f"Mail {i}") for i in range(1500)]
+    labeller, events = Labeller(), EventHub()
+    order: list[str] = []
+    events.subscribe(lambda e: order.append(e.reason) if isinstance(e, EmailsChanged) else None)
+    from emailbot_gui.mail.parse import parse_message
+
+    class SlowMailbox(Mailbox):  # a server that takes a moment per page, as a real one does
+        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
+            await asyncio.sleep(0.05)
+            return await super().fetch(cursor, limit)
+
+    loop = TriageLoop(store, SlowMailbox(raws), labeller, EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]
+                      Settings(batch_size=20), events, parse_message, poll_interval=60)
+    report, stats = await loop.cycle()
+    assert report.fetched == 1500 and stats.proposed == 1500 and sum(labeller.batch_sizes) == 1500
+    last_fetch = max(i for i, reason in enumerate(order) if reason == "fetched")
+    assert order.index("proposed") < last_fetch  # the first emails were ready before the last were fetched
+    assert min(labeller.batch_sizes[:-1]) >= 200  # while the poll ran, only full passes were taken
+    assert await store.counts() == {EmailState.AWAITING_REVIEW: 1500}

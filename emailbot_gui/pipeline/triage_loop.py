@@ -36,6 +36,7 @@ PARSE_IN_THREAD_FROM = 8  # batches at least this big are parsed off the event l
 PASS_SIZE = 200
 LOAD_PART = 100  # emails read from the store at a time to make up a pass
 PROPOSE_INLINE = 16  # passes up to this size are proposed on the event loop; bigger ones in the executor
+CATCH_UP_WAIT = 0.05  # seconds: processing that caught up with a running poll waits this long for more
 FLOOD_FETCH = 200  # the most emails fetched (and stored in one transaction) at once while the source has more
 
 
@@ -82,6 +83,8 @@ class TriageLoop:
         self.status = LoopStatus("stopped")
         self._wake = asyncio.Event()
         self._fetched_total = 0
+        self._polling = self._processing = False
+        self._fetching_more = 0  # fetched so far by a poll whose source said it has more: a flood under way
 
     # ---- polling -----------------------------------------------------------------------------------
 
@@ -89,6 +92,7 @@ class TriageLoop:
         """Fetch until the source says it has nothing more right now. While the source has more, the next
         batch is fetched and parsed while this one is stored (parsing holds the GIL, SQLite does not)."""
         report = PollReport()
+        self._polling = True
         self._set_status("polling")
         limit = self.settings.batch_size
         upcoming = asyncio.ensure_future(self._fetch(await self.store.cursor(self.source.name), limit))
@@ -111,13 +115,15 @@ class TriageLoop:
                     self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
                 if last:
                     break
+                self._fetching_more = report.fetched
         finally:
+            self._fetching_more = 0
+            self._polling = False
             if not upcoming.done():  # storing failed: what was fetched ahead is fetched again next time
                 upcoming.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await upcoming
-        now = datetime.now(UTC)
-        self._set_status("idle", last_poll=now)
+        self._set_status("processing" if self._processing else "idle", last_poll=datetime.now(UTC))
         return report
 
     async def _fetch(self, cursor: str | None, limit: int) -> tuple[FetchBatch, list[Email], list[Quarantined]]:
@@ -143,10 +149,12 @@ class TriageLoop:
 
     # ---- processing -------------------------------------------------------------------------------
 
-    async def process_pending(self) -> CycleStats:
-        """Move everything new/classified/enriched to awaiting review (or failed)."""
-        stats = CycleStats()
-        self._set_status("processing")
+    async def process_pending(self, stats: CycleStats | None = None) -> CycleStats:
+        """Move everything new/classified/enriched to awaiting review (or failed); counts into `stats`."""
+        stats = stats if stats is not None else CycleStats()
+        self._processing = True
+        if not self._polling:  # while a poll runs, its status is the one shown
+            self._set_status("processing")
         try:
             for state in (EmailState.ENRICHED, EmailState.CLASSIFIED):  # left by an interrupted or failed pass
                 for ids in _batches(await self.store.ids_in_state(state, 1_000_000), self._pass_size()):
@@ -155,7 +163,9 @@ class TriageLoop:
                         await self._finish(work, stats)
             await self._triage_new(stats)
         finally:
-            self._set_status("idle")
+            self._processing = False
+            if not self._polling:
+                self._set_status("idle")
         return stats
 
     def _pass_size(self) -> int:
@@ -179,8 +189,11 @@ class TriageLoop:
         await self._tell_backlog()  # drained: a flood worker can go now, not after the next poll interval
 
     async def _tell_backlog(self) -> None:
+        """The emails waiting to be classified: the new ones stored, and while a poll is still fetching a
+        backlog, as many again as it has fetched so far (a source that has more after N has likely N more)."""
         if isinstance(self.classifier, BacklogAware):
-            await self.classifier.expect_backlog(await self.store.count_in_states([EmailState.NEW]))
+            waiting = await self.store.count_in_states([EmailState.NEW]) + self._fetching_more
+            await self.classifier.expect_backlog(waiting)
 
     async def _classify_stage(self, out: asyncio.Queue[_Pass | None], stats: CycleStats) -> None:
         size = self._pass_size()
@@ -206,7 +219,7 @@ class TriageLoop:
                         break
                     loaded += part
                     after = part[-1][0]
-                if not loaded:
+                if not loaded or (self._polling and len(loaded) < size):  # a poll still storing: full passes
                     break
                 task = asyncio.create_task(run(loaded))
                 tasks.add(task)
@@ -322,26 +335,49 @@ class TriageLoop:
 
     # ---- running ----------------------------------------------------------------------------------
 
+    async def cycle(self) -> tuple[PollReport, CycleStats]:
+        """One poll and the processing of everything new. While the poll is still fetching a backlog, what it
+        has stored so far is processed already: a flood's first emails reach review while the rest is being
+        fetched, and fetching (mostly SQLite, off the GIL) overlaps classifying and proposing."""
+        stats = CycleStats()
+        polling = asyncio.ensure_future(self.poll())
+        try:
+            while not polling.done():
+                done_before = stats.proposed + stats.failed
+                await self.process_pending(stats)
+                if stats.proposed + stats.failed == done_before:  # caught up: wait for the poll to store more
+                    await asyncio.wait({polling}, timeout=CATCH_UP_WAIT)
+            report = polling.result()
+            await self.process_pending(stats)  # what the poll stored last
+        except BaseException:
+            if not polling.done():
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await polling
+            raise
+        return report, stats
+
     async def run_until_exhausted(self) -> tuple[PollReport, CycleStats]:
-        """Headless `--once`: poll until the source has nothing new, process everything, return."""
-        total = PollReport()
-        while True:
+        """Headless `--once`: poll until the source has nothing new, process everything once, return."""
+        total, stats = await self.cycle()
+        fetched_more = False
+        report = total
+        while report.fetched or report.quarantined:
             report = await self.poll()
             total.fetched += report.fetched
             total.duplicates += report.duplicates
             total.quarantined += report.quarantined
             total.polls += report.polls
-            if report.fetched == 0 and report.quarantined == 0:
-                break
-        stats = await self.process_pending()
+            fetched_more = fetched_more or report.fetched > 0
+        if fetched_more:
+            await self.process_pending(stats)
         self._set_status("stopped")
         return total, stats
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await self.poll()
-                await self.process_pending()
+                await self.cycle()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the loop survives a dead server; the status says why

@@ -5,7 +5,9 @@ lifecycle and written to the audit trail in the same transaction as the change i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +67,14 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.session = async_sessionmaker(engine, expire_on_commit=False)
+        self._write_turn = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction. This process's writers take turns here rather than in SQLite's busy handler,
+        which sleeps in steps of milliseconds: a poll storing a flood overlaps the pipeline saving results."""
+        async with self._write_turn, self.session.begin() as s:
+            yield s
 
     @classmethod
     async def open(cls, url: str) -> EmailStore:
@@ -101,7 +111,7 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
         """Insert what is new, skip what the queue already has (same provider id or Message-ID), and save
         the source's cursor in the same transaction, so a crash never loses or duplicates a batch."""
         now = utc_now()
-        async with self.session.begin() as s:
+        async with self.write() as s:
             provider_ids = [e.provider_id for e in emails] + [q.provider_id for q in quarantined]
             known_provider: set[str] = set()
             known_message: set[tuple[str, str, str]] = set()
@@ -206,7 +216,7 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                                    max_retries: int) -> bool:
         """Count a failed attempt at a pipeline stage; after `max_retries` the email goes to FAILED with
         the reason. Returns True when it failed for good."""
-        async with self.session.begin() as s:
+        async with self.write() as s:
             row = await s.get(EmailRow, email_id)
             if row is None or row.state != state.value:
                 return False

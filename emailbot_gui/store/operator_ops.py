@@ -12,7 +12,8 @@ the pipeline. One case per target and email: asking again only re-queues a faile
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +47,7 @@ def _audit(email_id: int, action: str, before: str, after: str, actor: str, **de
 
 class OperatorOpsMixin:
     session: async_sessionmaker[AsyncSession]
+    write: Callable[[], AbstractAsyncContextManager[AsyncSession]]  # EmailStore.write
 
     @staticmethod
     async def _move(s: AsyncSession, email_id: int, allowed: Sequence[EmailState], target: EmailState,
@@ -66,7 +68,7 @@ class OperatorOpsMixin:
 
     async def approve_reply(self, email_id: int, actor: str, *, to: str, subject: str, body: str,
                             in_reply_to: str, edited: bool) -> int:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
             outbox = OutboxRow(email_id=email_id, kind="reply", idempotency_key=f"reply:{email_id}",
                                status="pending", created_at=_now(),
@@ -79,7 +81,7 @@ class OperatorOpsMixin:
 
     async def approve_escalation(self, email_id: int, actor: str, *, people: list[list[str]], topic: str,
                                  message: str) -> int:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
             outbox = OutboxRow(email_id=email_id, kind="escalation", idempotency_key=f"escalation:{email_id}",
                                status="pending", created_at=_now(),
@@ -93,7 +95,7 @@ class OperatorOpsMixin:
     async def approve_crm_action(self, email_id: int, actor: str, *, target: str, payload: dict[str, Any]) -> int:
         """Queue "create a case in `target`" for this email; the email's state does not change."""
         key = f"crm:{target}:{email_id}"
-        async with self.session.begin() as s:
+        async with self.write() as s:
             row = await s.get(EmailRow, email_id)
             if row is None:
                 raise ConflictError(f"email {email_id} does not exist")
@@ -121,25 +123,25 @@ class OperatorOpsMixin:
     async def record_settings_change(self, actor: str, action: str, **details: Any) -> None:
         """An audit entry for a change of the console's own configuration (no email): who, what, before/after.
         Callers pass names and non-secret values only."""
-        async with self.session.begin() as s:
+        async with self.write() as s:
             s.add(AuditEventRow(at=_now(), actor=actor, action=action, email_id=None, before="", after="",
                                 details=details))
 
     async def close_without_reply(self, email_id: int, actor: str, note: str) -> None:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
             s.add(_audit(email_id, "close", before.value, EmailState.APPROVED.value, actor, note=note))
             await self._move(s, email_id, (EmailState.APPROVED,), EmailState.DONE, note)
             s.add(_audit(email_id, "done", EmailState.APPROVED.value, EmailState.DONE.value, actor))
 
     async def reject(self, email_id: int, actor: str, reason: str) -> None:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.REJECTED, reason)
             s.add(_audit(email_id, "reject", before.value, EmailState.REJECTED.value, actor, reason=reason))
 
     async def override(self, email_id: int, actor: str, classification: Classification, proposal: Proposal,
                        note: str, training_text: tuple[str, str]) -> None:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             content = await s.get(EmailContentRow, email_id)
             old = codec.classification_from_json(content.classification if content else None)
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.OVERRIDDEN, note,
@@ -156,7 +158,7 @@ class OperatorOpsMixin:
                          urgency=[old.urgency.name if old else "", classification.urgency.name], note=note))
 
     async def mark_delivered(self, outbox_id: int, external_id: str, link: str, actor: str = "system") -> None:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             item = await s.get(OutboxRow, outbox_id)
             if item is None or item.status == "delivered":
                 return
@@ -178,7 +180,7 @@ class OperatorOpsMixin:
 
     async def save_outbox_progress(self, outbox_id: int, update: Mapping[str, Any]) -> None:
         """Durably record how far a delivery got (e.g. a draft's id) before the transport goes on."""
-        async with self.session.begin() as s:
+        async with self.write() as s:
             item = await s.get(OutboxRow, outbox_id)
             if item is None:
                 return
@@ -187,7 +189,7 @@ class OperatorOpsMixin:
             item.payload = payload
 
     async def mark_delivery_failed(self, outbox_id: int, error: str, *, final: bool) -> None:
-        async with self.session.begin() as s:
+        async with self.write() as s:
             item = await s.get(OutboxRow, outbox_id)
             if item is None or item.status == "delivered":
                 return
@@ -209,7 +211,7 @@ class OperatorOpsMixin:
     async def retry_failed(self, email_id: int, actor: str) -> EmailState:
         """Send a failed email back to where it failed: a failed delivery is retried from its outbox row
         (same idempotency key), a failed pipeline stage starts again from new."""
-        async with self.session.begin() as s:
+        async with self.write() as s:
             item = await s.scalar(select(OutboxRow).where(OutboxRow.email_id == email_id,
                                                           OutboxRow.status == "failed",
                                                           OutboxRow.kind != CRM_CASE_KIND))

@@ -9,7 +9,8 @@ of statements, and little Python runs on the event loop thread per email."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -64,6 +65,7 @@ def _steps(start: EmailState, reached: EmailState) -> list[tuple[EmailState, Ema
 
 class TriageBatchesMixin:
     session: async_sessionmaker[AsyncSession]
+    write: Callable[[], AbstractAsyncContextManager[AsyncSession]]  # EmailStore.write
 
     async def load_in_state(self, state: EmailState, limit: int, after_id: int = 0) -> list[tuple[int, Email]]:
         """The next `limit` emails in `state` after `after_id`, in id order, with their bodies: one query."""
@@ -85,7 +87,7 @@ class TriageBatchesMixin:
             for before, after in _steps(r.start, r.reached):
                 check_transition(before, after)
         now = datetime.now(UTC)
-        async with self.session.begin() as s:
+        async with self.write() as s:
             # By primary key, the state compared here: with `state = ?` in the WHERE clause SQLite walks
             # the state index through every email in that state instead.
             found = await s.execute(select(EMAILS_TABLE.c.id, EMAILS_TABLE.c.state).where(
