@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from emailbot_gui.classify import local_io
 from emailbot_gui.classify.features import FeatureConfig, FloatArray, HashingFeaturizer, SparseRows, fit_idf
 from emailbot_gui.classify.local_io import ExampleStore, TrainingExample
 from emailbot_gui.classify.local_rules import RATIONALE_SKIP, SPAM_CATEGORY, apply_cues, guess_language, rationale
-from emailbot_gui.classify.neighbours import MemoryConfig, NeighbourMemory
+from emailbot_gui.classify.neighbours import SKETCH_CHUNK, MemoryConfig, NeighbourMemory
 from emailbot_gui.classify.softmax import Head, SoftmaxModel, TrainConfig, fit, fit_temperature, softmax
 from emailbot_gui.core.categories import category_label
 from emailbot_gui.core.types import Classification, Email, Urgency
@@ -218,9 +218,10 @@ class LocalClassifier:
         """The neighbour memory, built on first use after loading (a race only builds it twice)."""
         if self._memory is None and self.memory_config is not None:
             both = ExampleStore.concat(self._base, self._corrections.with_categories(self._base.categories))
-            x = self._featurizer.weigh(both.raw_features(self._featurizer))
-            self._memory = _memory(x, both, np.arange(len(both)), len(self.model_categories), self.memory_config,
-                                   self.feature_config)
+            texts, featurizer = both.texts(), self._featurizer
+            chunks = (featurizer.transform(texts[i:i + SKETCH_CHUNK]) for i in range(0, len(texts), SKETCH_CHUNK))
+            self._memory = _memory(chunks, both, np.arange(len(both)), len(self.model_categories),
+                                   self.memory_config, self.feature_config)
         return self._memory
 
     def predict(self, texts: Sequence[tuple[str, str]]) -> list[Prediction]:
@@ -345,7 +346,7 @@ def _fit(x: SparseRows, store: ExampleStore, rows: np.ndarray, n_categories: int
     return local_io.quantised(model)
 
 
-def _memory(x: SparseRows, store: ExampleStore, rows: np.ndarray, n_categories: int,
+def _memory(x: SparseRows | Iterable[SparseRows], store: ExampleStore, rows: np.ndarray, n_categories: int,
             config: MemoryConfig | None, feature_config: FeatureConfig) -> NeighbourMemory | None:
     if config is None:
         return None

@@ -13,7 +13,7 @@ the model file; it is rebuilt (in well under a second) when a model is loaded or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy.typing as npt
 from emailbot_gui.classify.features import SparseRows
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+SKETCH_CHUNK = 512  # rows sketched at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,13 @@ def sketch(x: SparseRows, dims: int, below: int | None = None, centre: npt.NDArr
            ) -> npt.NDArray[np.float32]:
     """(len(x), dims) count sketches of the rows (of their features < `below`, if given), minus `centre`,
     L2-normalised."""
+    m = _raw_sketch(x, dims, below)
+    if centre is not None:
+        m -= centre
+    return _normalised(m)
+
+
+def _raw_sketch(x: SparseRows, dims: int, below: int | None) -> npt.NDArray[np.float32]:
     if below is not None:
         keep = x.indices < below
         counts = np.bincount(np.repeat(np.arange(len(x)), np.diff(x.indptr))[keep], minlength=len(x))
@@ -57,29 +65,42 @@ def sketch(x: SparseRows, dims: int, below: int | None = None, centre: npt.NDArr
     sign = np.where((h >> np.uint64(20)) & np.uint64(1), 1.0, -1.0)
     row = np.repeat(np.arange(len(x), dtype=np.int64), np.diff(x.indptr))
     dense = np.bincount(row * dims + bucket, weights=x.data * sign, minlength=len(x) * dims)
-    m = dense.reshape(len(x), dims).astype(np.float32)
-    if centre is not None:
-        m -= centre
+    return dense.reshape(len(x), dims).astype(np.float32)
+
+
+def _normalised(m: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     np.divide(m, norms, out=m, where=norms > 0)
     return m
 
 
+def row_chunks(rows: SparseRows, size: int = SKETCH_CHUNK) -> Iterator[SparseRows]:
+    for start in range(0, len(rows), size):
+        yield rows.take(np.arange(start, min(len(rows), start + size)))
+
+
 class NeighbourMemory:
     """Immutable once built; `votes` may run on several threads."""
 
-    def __init__(self, rows: SparseRows, labels: Sequence[npt.NDArray[np.int64]], n_classes: Sequence[int],
-                 weights: npt.NDArray[np.float64], config: MemoryConfig | None = None, *,
+    def __init__(self, rows: SparseRows | Iterable[SparseRows], labels: Sequence[npt.NDArray[np.int64]],
+                 n_classes: Sequence[int], weights: npt.NDArray[np.float64], config: MemoryConfig | None = None, *,
                  word_features: int | None = None) -> None:
-        """`word_features`: the size of the word block (features below it are words and bigrams)."""
+        """`rows`: the examples' weighted rows, whole or in chunks (in order); `word_features`: the size of the
+        word block (features below it are words and bigrams)."""
         self.config = config or MemoryConfig()
         self._below = word_features if self.config.words_only else None
         # With `centred`, the examples' mean is subtracted: what every mail shares (greetings,
         # signatures, boilerplate) then adds nothing to a similarity.
+        # Sketched a chunk of rows at a time: whole-matrix temporaries of a few thousand examples would
+        # cost a hundred MB or more, which the allocator then keeps.
+        parts = [_raw_sketch(chunk, self.config.dims, self._below)
+                 for chunk in (row_chunks(rows) if isinstance(rows, SparseRows) else rows)]
+        raw = np.concatenate(parts) if parts else np.zeros((0, self.config.dims), np.float32)
         self._centre: npt.NDArray[np.float32] | None = None
-        if self.config.centred and len(rows):
-            self._centre = sketch(rows, self.config.dims, self._below).mean(axis=0)
-        self._matrix = sketch(rows, self.config.dims, self._below, self._centre)
+        if self.config.centred and len(raw):
+            self._centre = _normalised(raw.copy()).mean(axis=0)
+            raw -= self._centre
+        self._matrix = _normalised(raw)
         self._labels = [np.asarray(lab, np.int64) for lab in labels]
         self._n_classes = tuple(n_classes)
         weights = np.asarray(weights, np.float64)
