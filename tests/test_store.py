@@ -178,3 +178,13 @@ async def test_outbox_progress_is_merged_durably(store):
     item = (await store.outbox())[0]
     assert item.payload["progress"] == {"draft_id": "AAMk-1", "draft_patched": True}
     assert item.payload["body"] == "b"
+
+
+def test_json_columns_read_what_the_standard_library_wrote() -> None:
+    import math
+
+    from emailbot_gui.store.db import json_text, json_value
+
+    assert json_value(json_text({"a": [1, "é", None], 2: True})) == {"a": [1, "é", None], "2": True}
+    assert json_value(json_text({"big": 2**70})) == {"big": 2**70}  # beyond orjson: the standard library
+    assert math.isnan(json_value('{"confidence": NaN}')["confidence"])  # as earlier versions stored it

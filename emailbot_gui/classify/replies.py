@@ -116,37 +116,44 @@ class ReplyTemplates:
 
 
 def fill(body: str, values: Mapping[str, str]) -> str:
-    """Substitute placeholders line by line, dropping optional (`?`) lines that lack a value. Which
-    placeholders a line uses is read from the *template* line, never from the substituted text."""
+    """Substitute placeholders line by line (as `string.Template.safe_substitute`), dropping optional (`?`)
+    lines that lack a value. Which placeholders a line uses is read from the *template* line, never from the
+    substituted text."""
     out: list[str] = []
-    for optional, used, template in _lines(body):
+    for optional, used, parts in _lines(body):
         if optional and any(not values.get(name, "") for name in used):
             continue
-        out.append(template.safe_substitute(values) if "$" in template.template else template.template)
+        out.append("".join(p if isinstance(p, str) else str(values.get(p[0], p[1])) for p in parts))
     text = "\n".join(out)
     text = re.sub(r"[ \t]+\n", "\n", text)  # an empty $context_sentence leaves trailing blanks
     text = re.sub(r"\n{3,}", "\n\n", text)  # ... or an empty line between paragraphs
     return text.strip("\n") + "\n"
 
 
+_Part = str | tuple[str, str]  # literal text, or (placeholder name, its text in the template)
+
+
 @functools.lru_cache(maxsize=256)
-def _lines(body: str) -> tuple[tuple[bool, frozenset[str], string.Template], ...]:
-    """A template body read once: per line, whether it is optional, its placeholders, its Template."""
+def _lines(body: str) -> tuple[tuple[bool, frozenset[str], tuple[_Part, ...]], ...]:
+    """A template body read once: per line, whether it is optional, its placeholders, and its parts."""
     lines = []
     for line in body.split("\n"):
         optional = line.startswith("?")
         line = line[1:] if optional else line
-        lines.append((optional, frozenset(_placeholders_in(line)), string.Template(line)))
+        parts: list[_Part] = []
+        at = 0
+        for match in string.Template.pattern.finditer(line):
+            parts.append(line[at:match.start()])
+            name = match.group("named") or match.group("braced")
+            if name:
+                parts.append((name, match.group(0)))
+            else:  # "$$" is a dollar sign; a lone "$" stays as it is
+                parts.append("$" if match.group("escaped") is not None else match.group(0))
+            at = match.end()
+        parts.append(line[at:])
+        used = frozenset(p[0] for p in parts if not isinstance(p, str))
+        lines.append((optional, used, tuple(p for p in parts if p != "")))
     return tuple(lines)
-
-
-def _placeholders_in(line: str) -> set[str]:
-    names: set[str] = set()
-    for match in string.Template.pattern.finditer(line):
-        name = match.group("named") or match.group("braced")
-        if name:
-            names.add(name)
-    return names
 
 
 def placeholder_values(email: Email, enrichment: Enrichment | None, operator: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ and clear errors for a database that is locked or was written by a newer version
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
@@ -58,9 +60,25 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def json_text(value: Any) -> str:
+    """JSON for the database's JSON columns: orjson (several times faster than the standard library, and this
+    runs for every stored email), the standard library for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def json_value(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN or Infinity, which the standard library wrote for such floats
+        return json.loads(text)
+
+
 def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 5}
     engine = create_async_engine(url, **kwargs)
