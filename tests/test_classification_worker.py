@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from emailbot_gui.services.runtime import shipped_model_path
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 from injection_corpus import ATTACKS
 
+Flood = tuple[LearningClassifier, ClassificationWorker, FlaggingClassifier]
 START_TIMEOUT = 60  # a spawned interpreter importing numpy on a busy CI machine
 
 
@@ -43,9 +45,15 @@ def emails() -> list[Email]:
     return demo + attacks
 
 
-def flood_worker(learner: LearningClassifier) -> ClassificationWorker:
-    learner.worker = ClassificationWorker(lambda: learner.model, min_batch=8, flood_backlog=50)
-    return learner.worker
+@pytest.fixture
+async def flood(model: LocalClassifier) -> AsyncIterator[Flood]:
+    """A learning classifier whose worker starts for a flood of 50, and the checks that use it."""
+    learner = LearningClassifier(model)
+    learner.worker = worker = ClassificationWorker(lambda: learner.model, min_batch=8, flood_backlog=50)
+    try:
+        yield learner, worker, FlaggingClassifier(learner, worker=worker)
+    finally:
+        await learner.close()
 
 
 async def until_ready(worker: ClassificationWorker, batch: list[Email], checks: FlaggingClassifier) -> list:
@@ -58,68 +66,53 @@ async def until_ready(worker: ClassificationWorker, batch: list[Email], checks: 
     raise AssertionError("the worker did not start")
 
 
-async def test_the_worker_classifies_and_flags_exactly_as_the_thread_does(model: LocalClassifier) -> None:
-    learner = LearningClassifier(model)
-    worker = flood_worker(learner)
-    checks = FlaggingClassifier(learner, worker=worker)
+async def test_the_worker_classifies_and_flags_exactly_as_the_thread_does(flood: Flood) -> None:
+    learner, worker, checks = flood
     batch = emails()
-    try:
-        await checks.expect_backlog(49)
-        assert not worker.running  # below the flood threshold: no process
-        await checks.expect_backlog(500)
-        assert worker.running
-        assert await worker.classify(batch, checks.detector) is None  # starting: the caller works on a thread
-        in_worker = await until_ready(worker, batch, checks)
-        on_thread = await FlaggingClassifier(learner).classify(batch)
-        assert in_worker == on_thread
-        assert sum(PROMPT_INJECTION in c.flags for c in in_worker) >= 5
-        assert await worker.classify(batch[:7], checks.detector) is None  # too small to be worth the trip
-        assert await checks.classify(batch) == on_thread  # the decorator takes the worker's answer
-        await checks.expect_backlog(10)  # the flood is over: the process goes
-        assert not worker.running
-    finally:
-        await learner.close()
+    await checks.expect_backlog(49)
+    assert not worker.running  # below the flood threshold: no process
+    await checks.expect_backlog(500)
+    assert worker.running
+    assert await worker.classify(batch, checks.detector) is None  # starting: the caller works on a thread
+    in_worker = await until_ready(worker, batch, checks)
+    on_thread = await FlaggingClassifier(learner).classify(batch)
+    assert in_worker == on_thread
+    assert sum(PROMPT_INJECTION in c.flags for c in in_worker) >= 5
+    assert await worker.classify(batch[:7], checks.detector) is None  # too small to be worth the trip
+    assert await checks.classify(batch) == on_thread  # the decorator takes the worker's answer
+    await checks.expect_backlog(10)  # the flood is over: the process goes
+    assert not worker.running
 
 
-async def test_a_retrained_model_goes_to_the_worker(model: LocalClassifier) -> None:
-    learner = LearningClassifier(model)
-    worker = flood_worker(learner)
-    checks = FlaggingClassifier(learner, worker=worker)
+async def test_a_retrained_model_goes_to_the_worker(flood: Flood) -> None:
+    learner, worker, checks = flood
     batch = emails()[:20]
-    try:
-        await checks.expect_backlog(500)
-        before = await until_ready(worker, batch, checks)
-        assert all("corrections" not in c.model for c in before)
-        learner.learn(TrainingExample(subject=batch[0].subject, body=batch[0].body_text, category="billing",
-                                      urgency=before[0].urgency))
-        await asyncio.wait_for(learner.retrained.wait(), 120)
-        after = await until_ready(worker, batch, checks)
-        assert all("+ 1 corrections" in c.model for c in after)
-        assert after == await FlaggingClassifier(learner).classify(batch)
-    finally:
-        await learner.close()
+    await checks.expect_backlog(500)
+    before = await until_ready(worker, batch, checks)
+    assert all("corrections" not in c.model for c in before)
+    learner.learn(TrainingExample(subject=batch[0].subject, body=batch[0].body_text, category="billing",
+                                  urgency=before[0].urgency))
+    await asyncio.wait_for(learner.retrained.wait(), 120)
+    after = await until_ready(worker, batch, checks)
+    assert all("+ 1 corrections" in c.model for c in after)
+    assert after == await FlaggingClassifier(learner).classify(batch)
 
 
-async def test_a_dead_worker_hands_the_work_back_to_the_thread(model: LocalClassifier,
+async def test_a_dead_worker_hands_the_work_back_to_the_thread(flood: Flood,
                                                                caplog: pytest.LogCaptureFixture) -> None:
-    learner = LearningClassifier(model)
-    worker = flood_worker(learner)
-    checks = FlaggingClassifier(learner, worker=worker)
+    _, worker, checks = flood
     batch = emails()[:20]
-    try:
-        await checks.expect_backlog(500)
-        await until_ready(worker, batch, checks)
-        pool = worker._pool
-        assert pool is not None
-        for pid in list(pool._processes):  # the only way to reach the process: kill it as the OS would
-            os.kill(pid, signal.SIGKILL)
-        await asyncio.sleep(0.5)
-        assert await worker.classify(batch, checks.detector) is None
-        assert not worker.running and "classification worker failed" in caplog.text
-        results = await checks.classify(batch)
-        assert len(results) == len(batch) and all(c.category for c in results)
-    finally:
-        await learner.close()
+    await checks.expect_backlog(500)
+    await until_ready(worker, batch, checks)
+    pool = worker._pool
+    assert pool is not None
+    for pid in list(pool._processes):  # the only way to reach the process: kill it as the OS would
+        os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.5)
+    assert await worker.classify(batch, checks.detector) is None
+    assert not worker.running and "classification worker failed" in caplog.text
+    results = await checks.classify(batch)
+    assert len(results) == len(batch) and all(c.category for c in results)
 
 
 def test_the_triage_loop_starts_the_worker_for_a_flood_and_stops_it_after(tmp_path: Path) -> None:
