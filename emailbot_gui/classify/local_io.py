@@ -60,6 +60,10 @@ class ExampleStore:
     def __len__(self) -> int:
         return len(self.category)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for the classification worker) without the feature cache, which can be tens of MB."""
+        return (ExampleStore, (self.blob, self.offsets, self.category, self.urgency, self.weight, self.categories))
+
     @classmethod
     def empty(cls, categories: Sequence[str] = ()) -> ExampleStore:
         return cls.from_examples((), categories)

@@ -75,6 +75,11 @@ class SoftmaxModel:
         object.__setattr__(self, "_row_of", row_of)
         object.__setattr__(self, "_table", np.ascontiguousarray(table, dtype=np.float32))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for the classification worker) without the lookup tables, which are most of the bytes:
+        the receiver rebuilds them. Pickling holds the GIL, so fewer bytes is a shorter pause for the window."""
+        return (SoftmaxModel, (self.feature_ids, self.weights, self.bias, self.head_sizes, self.n_features))
+
     @property
     def head_slices(self) -> list[slice]:
         bounds = np.cumsum((0, *self.head_sizes))
