@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -40,6 +41,8 @@ def copy_profile(profile: Path, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     for name in PROFILE_FILES:
         shutil.copy2(profile / name, data_dir / name)
+    # Hundreds of MB just copied: written back now, not while the launch that follows is being timed.
+    os.sync()
 
 
 async def _seed(raws: list[bytes], data_dir: Path) -> None:
