@@ -48,7 +48,7 @@ class ClassificationWorker:
     async def expect_backlog(self, waiting: int, detector: InjectionDetector) -> None:
         """Start the worker for a flood; stop it once the backlog is gone (it holds a copy of the model)."""
         if waiting >= self.flood_backlog and self._pool is None:
-            log.info("%d new emails: classifying them in a worker process", waiting)
+            log.info("a flood (about %d emails to classify): classifying them in a worker process", waiting)
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             self._send_model(detector)
         elif waiting < self.flood_backlog and self._pool is not None:
