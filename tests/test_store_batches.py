@@ -327,3 +327,22 @@ async def test_a_flood_reaches_review_while_it_is_still_being_fetched(store: Ema
     assert order.index("proposed") < last_fetch  # the first emails were ready before the last were fetched
     assert min(labeller.batch_sizes[:-1]) >= 200  # while the poll ran, only full passes were taken
     assert await store.counts() == {EmailState.AWAITING_REVIEW: 1500}
+
+
+async def test_a_draft_that_fails_during_a_flood_is_retried_once_a_cycle(store: EmailStore) -> None:
+    from emailbot_gui.mail.parse import parse_message
+
+    raws = [raw(i, "broken draft" if i == 3 else f"Mail {i}") for i in range(1200)]
+
+    class SlowMailbox(Mailbox):
+        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
+            await asyncio.sleep(0.05)
+            return await super().fetch(cursor, limit)
+
+    loop = TriageLoop(store, SlowMailbox(raws), Labeller(), EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]
+                      Settings(batch_size=20, max_retries=2), EventHub(), parse_message, poll_interval=60)
+    _, stats = await loop.cycle()
+    assert stats.proposed == 1199 and stats.failed == 0  # one failed attempt: kept for the next cycle
+    assert await store.counts() == {EmailState.AWAITING_REVIEW: 1199, EmailState.ENRICHED: 1}
+    _, stats = await loop.cycle()
+    assert stats.failed == 1  # the second attempt, in the next cycle, uses up its retries

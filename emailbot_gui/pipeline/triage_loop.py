@@ -151,12 +151,16 @@ class TriageLoop:
 
     async def process_pending(self, stats: CycleStats | None = None) -> CycleStats:
         """Move everything new/classified/enriched to awaiting review (or failed); counts into `stats`."""
-        stats = stats if stats is not None else CycleStats()
+        return await self._process(stats if stats is not None else CycleStats(), leftovers=True)
+
+    async def _process(self, stats: CycleStats, *, leftovers: bool) -> CycleStats:
+        """The new emails; first, with `leftovers`, those an interrupted or failed pass left classified or
+        enriched (retried once a cycle: a draft that fails again must not use up its retries in one)."""
         self._processing = True
         if not self._polling:  # while a poll runs, its status is the one shown
             self._set_status("processing")
         try:
-            for state in (EmailState.ENRICHED, EmailState.CLASSIFIED):  # left by an interrupted or failed pass
+            for state in (EmailState.ENRICHED, EmailState.CLASSIFIED) if leftovers else ():
                 for ids in _batches(await self.store.ids_in_state(state, 1_000_000), self._pass_size()):
                     work = await self._resume(ids, state, stats)
                     if work.emails:
@@ -341,14 +345,16 @@ class TriageLoop:
         fetched, and fetching (mostly SQLite, off the GIL) overlaps classifying and proposing."""
         stats = CycleStats()
         polling = asyncio.ensure_future(self.poll())
+        leftovers = True
         try:
             while not polling.done():
                 done_before = stats.proposed + stats.failed
-                await self.process_pending(stats)
+                await self._process(stats, leftovers=leftovers)
+                leftovers = False
                 if stats.proposed + stats.failed == done_before:  # caught up: wait for the poll to store more
                     await asyncio.wait({polling}, timeout=CATCH_UP_WAIT)
             report = polling.result()
-            await self.process_pending(stats)  # what the poll stored last
+            await self._process(stats, leftovers=leftovers)  # what the poll stored last
         except BaseException:
             if not polling.done():
                 polling.cancel()
