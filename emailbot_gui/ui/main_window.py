@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
@@ -473,7 +474,9 @@ class MainWindow(QMainWindow):
         return self._health_window
 
     def show_settings(self) -> SettingsDialog:
-        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+        # The dialog deletes itself when closed (open_dialog): only a live one is raised again.
+        if self.settings_dialog is not None and shiboken6.isValid(self.settings_dialog) \
+                and self.settings_dialog.isVisible():
             self._raise(self.settings_dialog)
             return self.settings_dialog
         # Imported when first opened: it brings the setup forms and the Microsoft 365 sign-in (msal, requests),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QPoint, Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
 
 from emailbot_gui.config.secrets import HUBSPOT_TOKEN, OPENAI_API_KEY
 from emailbot_gui.config.settings import Settings, SettingsError
@@ -144,6 +145,12 @@ def test_the_real_console_switches_openai_on_and_off_without_a_restart(qtbot, wi
 def test_ctrl_comma_opens_the_settings(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
+    first = window.settings_dialog
+    first.reject()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the app's loop does when idle
+    assert not shiboken6.isValid(first)  # a closed dialog deletes itself
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)  # and open again
+    qtbot.waitUntil(lambda: window.settings_dialog is not first and window.settings_dialog.isVisible())
     window.settings_dialog.reject()
 
 
