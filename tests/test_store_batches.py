@@ -346,3 +346,27 @@ async def test_a_draft_that_fails_during_a_flood_is_retried_once_a_cycle(store: 
     assert await store.counts() == {EmailState.AWAITING_REVIEW: 1199, EmailState.ENRICHED: 1}
     _, stats = await loop.cycle()
     assert stats.failed == 1  # the second attempt, in the next cycle, uses up its retries
+
+
+async def test_a_batch_whose_classification_fails_during_a_flood_is_retried_next_cycle(store: EmailStore) -> None:
+    from emailbot_gui.mail.parse import parse_message
+
+    raws = [raw(i, "broken class" if i == 5 else f"Mail {i}") for i in range(1200)]
+
+    class SlowMailbox(Mailbox):
+        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
+            await asyncio.sleep(0.05)
+            return await super().fetch(cursor, limit)
+
+    class Refuser(Labeller):  # an outage for the batch that holds one particular email
+        async def classify(self, emails: Sequence[Email]) -> list[Classification]:
+            if any(e.subject == "broken class" for e in emails):
+                raise ValueError("service unavailable")
+            return await super().classify(emails)
+
+    loop = TriageLoop(store, SlowMailbox(raws), Refuser(), EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]
+                      Settings(batch_size=20, max_retries=2), EventHub(), parse_message, poll_interval=60)
+    _, stats = await loop.cycle()
+    counts = await store.counts()
+    assert stats.failed == 0 and counts[EmailState.NEW] == 200  # one failed attempt: retried next cycle
+    assert counts[EmailState.AWAITING_REVIEW] == 1000

@@ -36,7 +36,6 @@ PARSE_IN_THREAD_FROM = 8  # batches at least this big are parsed off the event l
 PASS_SIZE = 200
 LOAD_PART = 100  # emails read from the store at a time to make up a pass
 PROPOSE_INLINE = 16  # passes up to this size are proposed on the event loop; bigger ones in the executor
-CATCH_UP_WAIT = 0.05  # seconds: processing that caught up with a running poll waits this long for more
 FLOOD_FETCH = 200  # the most emails fetched (and stored in one transaction) at once while the source has more
 
 
@@ -84,6 +83,8 @@ class TriageLoop:
         self._wake = asyncio.Event()
         self._fetched_total = 0
         self._polling = self._processing = False
+        self._stored = asyncio.Event()  # set when a poll has stored new emails
+        self._new_after = 0  # the new emails up to this id were passed on to be classified in this cycle
         self._fetching_more = 0  # fetched so far by a poll whose source said it has more: a flood under way
 
     # ---- polling -----------------------------------------------------------------------------------
@@ -113,6 +114,8 @@ class TriageLoop:
                 self._fetched_total += len(result.new_ids)
                 if result.new_ids or result.quarantined_ids:
                     self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
+                if result.new_ids:
+                    self._stored.set()
                 if last:
                     break
                 self._fetching_more = report.fetched
@@ -151,6 +154,7 @@ class TriageLoop:
 
     async def process_pending(self, stats: CycleStats | None = None) -> CycleStats:
         """Move everything new/classified/enriched to awaiting review (or failed); counts into `stats`."""
+        self._new_after = 0
         return await self._process(stats if stats is not None else CycleStats(), leftovers=True)
 
     async def _process(self, stats: CycleStats, *, leftovers: bool) -> CycleStats:
@@ -202,7 +206,7 @@ class TriageLoop:
     async def _classify_stage(self, out: asyncio.Queue[_Pass | None], stats: CycleStats) -> None:
         size = self._pass_size()
         limit = asyncio.Semaphore(self.settings.classify_concurrency)
-        after = 0
+        after = self._new_after
         tasks: set[asyncio.Task[None]] = set()
 
         async def run(loaded: list[tuple[int, Email]]) -> None:
@@ -225,6 +229,7 @@ class TriageLoop:
                     after = part[-1][0]
                 if not loaded or (self._polling and len(loaded) < size):  # a poll still storing: full passes
                     break
+                self._new_after = after  # passed on: not read again this cycle, even if classifying fails
                 task = asyncio.create_task(run(loaded))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -344,15 +349,19 @@ class TriageLoop:
         has stored so far is processed already: a flood's first emails reach review while the rest is being
         fetched, and fetching (mostly SQLite, off the GIL) overlaps classifying and proposing."""
         stats = CycleStats()
+        self._new_after = 0  # each new email is read for classifying once a cycle (a failure waits for the next)
         polling = asyncio.ensure_future(self.poll())
         leftovers = True
         try:
             while not polling.done():
+                self._stored.clear()
                 done_before = stats.proposed + stats.failed
                 await self._process(stats, leftovers=leftovers)
                 leftovers = False
                 if stats.proposed + stats.failed == done_before:  # caught up: wait for the poll to store more
-                    await asyncio.wait({polling}, timeout=CATCH_UP_WAIT)
+                    stored = asyncio.ensure_future(self._stored.wait())
+                    await asyncio.wait({polling, stored}, return_when=asyncio.FIRST_COMPLETED)
+                    stored.cancel()
             report = polling.result()
             await self._process(stats, leftovers=leftovers)  # what the poll stored last
         except BaseException:
