@@ -18,6 +18,10 @@ class Classifier(Protocol):
 
 @runtime_checkable
 class BacklogAware(Protocol):
-    """A classifier that prepares for a flood (the triage loop tells it how many new emails wait)."""
+    """A classifier that prepares for a flood (the triage loop tells it how many new emails wait, when it
+    `wants_backlog`: counting them is a query)."""
+
+    @property
+    def wants_backlog(self) -> bool: ...
 
     async def expect_backlog(self, waiting: int) -> None: ...

@@ -280,6 +280,10 @@ class FlaggingClassifier:
         self.worker = worker
         self.name = getattr(inner, "name", "classifier")
 
+    @property
+    def wants_backlog(self) -> bool:
+        return self.worker is not None
+
     async def expect_backlog(self, waiting: int) -> None:
         if self.worker is not None:
             await self.worker.expect_backlog(waiting, self.detector)
@@ -296,7 +300,13 @@ class FlaggingClassifier:
         return await asyncio.get_running_loop().run_in_executor(None, self._flagged, tuple(emails), results)
 
     def _flagged(self, emails: Sequence[Email], results: Sequence[Classification]) -> list[Classification]:
-        return [flag_classification(c, self.detector.check_email(e)) for e, c in zip(emails, results, strict=True)]
+        return flag_all(self.detector, emails, results)
+
+
+def flag_all(detector: InjectionDetector, emails: Sequence[Email], results: Sequence[Classification]
+             ) -> list[Classification]:
+    """Each email's classification with its injection findings added."""
+    return [flag_classification(c, detector.check_email(e)) for e, c in zip(emails, results, strict=True)]
 
 
 def flag_classification(c: Classification, findings: Sequence[Finding]) -> Classification:

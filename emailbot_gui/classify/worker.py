@@ -17,7 +17,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from emailbot_gui.classify.injection import InjectionDetector, flag_classification
+from emailbot_gui.classify.injection import InjectionDetector, flag_all
 from emailbot_gui.classify.local import LocalClassifier
 from emailbot_gui.core.types import Classification, Email
 
@@ -62,14 +62,20 @@ class ClassificationWorker:
         if self._current_model() is not self._installed:
             self._send_model(detector)
         ready = self._ready
-        if ready is None or not ready.done():
+        if ready is None or not ready.done() or ready.cancelled():
             return None
         pool = self._pool
+        submitted = None
         try:
             ready.result()
-            results = await asyncio.wrap_future(pool.submit(_classify, tuple(emails)))
+            submitted = pool.submit(_classify, tuple(emails))
+            results = await asyncio.shield(asyncio.wrap_future(submitted))
             self.classified += len(results)
             return results
+        except asyncio.CancelledError:
+            if submitted is None or not submitted.cancelled():  # the caller was cancelled, not the submission
+                raise
+            return None  # the worker closed with this batch still queued: the caller classifies it
         except Exception as exc:  # a worker that died or failed: the thread does the work from now on
             log.warning("the classification worker failed (%s: %s); classifying on a thread instead",
                         type(exc).__name__, exc)
@@ -102,6 +108,4 @@ def _install(model: LocalClassifier, known_domains: Sequence[str]) -> None:
 
 def _classify(emails: tuple[Email, ...]) -> list[Classification]:
     assert _model is not None and _detector is not None, "the model is installed first"
-    detector = _detector
-    return [flag_classification(c, detector.check_email(e)) for e, c in zip(emails, _model.classify_now(emails),
-                                                                                strict=True)]
+    return flag_all(_detector, emails, _model.classify_now(emails))

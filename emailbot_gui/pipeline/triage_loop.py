@@ -199,7 +199,7 @@ class TriageLoop:
     async def _tell_backlog(self) -> None:
         """The emails waiting to be classified: the new ones stored, and while a poll is still fetching a
         backlog, as many again as it has fetched so far (a source that has more after N has likely N more)."""
-        if isinstance(self.classifier, BacklogAware):
+        if isinstance(self.classifier, BacklogAware) and self.classifier.wants_backlog:
             waiting = await self.store.count_in_states([EmailState.NEW]) + self._fetching_more
             await self.classifier.expect_backlog(waiting)
 

@@ -170,6 +170,8 @@ class LiveIntegrations:
         # the flood worker process runs the local model: with OpenAI in front, the fallback needs none
         worker = self.learner.worker if isinstance(self.learner, LearningClassifier) and classifier is self.learner \
             else None
+        if worker is None and isinstance(self.learner, LearningClassifier):
+            await self.learner.worker.close()  # a flood's worker process has nobody to stop it now
         self.loop.classifier = FlaggingClassifier(classifier, worker=worker)
         if old is not None:
             await _close(old)
