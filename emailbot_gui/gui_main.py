@@ -90,10 +90,10 @@ async def _first_run_setup(app: object, args: argparse.Namespace) -> bool:
 
     from emailbot_gui.config.paths import AppPaths
     from emailbot_gui.config.secrets import open_secret_store_or_env
-    from emailbot_gui.config.settings import load_settings, settings_path
+    from emailbot_gui.config.settings import load_settings
 
     paths = AppPaths.resolve(args.data_dir)
-    settings = load_settings(settings_path(paths))
+    settings = load_settings(paths.settings_file)
     if settings.setup_done:
         return True
     from emailbot_gui.ui.style import apply_style
@@ -102,7 +102,7 @@ async def _first_run_setup(app: object, args: argparse.Namespace) -> bool:
     assert isinstance(app, QApplication)
     apply_style(app)
     secrets, keyring_problem = await asyncio.to_thread(open_secret_store_or_env)  # probing the keyring blocks
-    wizard = SetupWizard(settings, secrets, settings_path(paths), keyring_problem=keyring_problem)
+    wizard = SetupWizard(settings, secrets, paths.settings_file, keyring_problem=keyring_problem)
     finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
     def wizard_closed(result: int) -> None:

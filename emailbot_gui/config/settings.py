@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
-    from emailbot_gui.config.paths import AppPaths
+    pass
 
 log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -312,10 +312,6 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
 
 
 # ---- loading and saving ----------------------------------------------------------------------------
-
-def settings_path(paths: AppPaths) -> Path:
-    return paths.settings_file
-
 
 def read_settings_file(path: Path) -> dict[str, Any]:
     """The settings file's known, coerced values (field -> value); {} when there is no file."""

@@ -9,7 +9,6 @@ OK = "ok"
 WARNING = "warning"
 FAILING = "failing"
 SKIPPED = "skipped"
-CHECK_STATUSES = (OK, WARNING, FAILING, SKIPPED)
 
 
 @dataclass(frozen=True, slots=True)

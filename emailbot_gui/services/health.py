@@ -83,7 +83,6 @@ class HealthMonitor:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._last_poll: datetime | None = None
-        self.rounds = 0  # periodic check rounds finished (tests, diagnostics)
         self._unsubscribe = events.subscribe(self._on_event) if events is not None else None
 
     # ---- reading ---------------------------------------------------------------------------------------
@@ -140,7 +139,6 @@ class HealthMonitor:
         while True:
             try:
                 await self.check_now()
-                self.rounds += 1
             except Exception:  # the monitor must outlive any check
                 log.exception("the integration health check failed")
             self._wake.clear()

@@ -109,10 +109,6 @@ class LiveIntegrations:
         self.openai: Any = None  # the OpenAIClassifier in use, or None
 
     @property
-    def people(self) -> list[Person]:
-        return list(self.policy.people)
-
-    @property
     def escalations_enabled(self) -> bool:
         return self.escalations is None or self.escalations.enabled
 

@@ -45,10 +45,16 @@ def agreement_text(agreement: CategoryAgreement | None) -> str:
     return f"{agreement.rate or 0.0:.0%} ({agreement.agreed} of {agreement.decided} unchanged)"
 
 
+def is_trustworthy(agreement: CategoryAgreement | None) -> bool:
+    """Enough of the operator's own decisions, and enough of them agreeing with the proposals."""
+    return agreement is not None and agreement.decided >= ENOUGH_DECISIONS and \
+        (agreement.rate or 0.0) >= TRUSTWORTHY_RATE
+
+
 def agreement_color(agreement: CategoryAgreement | None) -> str:
     if agreement is None or agreement.decided < ENOUGH_DECISIONS:
         return "#6e7781"
-    return "#2e7d4f" if (agreement.rate or 0.0) >= TRUSTWORTHY_RATE else "#b42318"
+    return "#2e7d4f" if is_trustworthy(agreement) else "#b42318"
 
 
 class AutoApprovalDialog(QDialog):
@@ -180,7 +186,7 @@ class AutoApprovalDialog(QDialog):
         on = self.master.isChecked()
         self.table.setEnabled(on)
         risky = [c.label for c in self.categories if self.enabled[c.key].isChecked()
-                 and agreement_color(self.agreement.get(c.key)) != "#2e7d4f"]
+                 and not is_trustworthy(self.agreement.get(c.key))]
         if on and risky:
             self.status.setText(f"Check before saving: for {', '.join(risky)} you have fewer than "
                                 f"{ENOUGH_DECISIONS} decisions or agreed with fewer than "

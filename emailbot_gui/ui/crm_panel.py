@@ -89,10 +89,10 @@ def ticket_line(ticket: Mapping[str, Any]) -> str:
     return f"{head} — {', '.join(extras)}" if extras else head
 
 
-def safe_link(value: Any) -> QUrl | None:
-    """A web link from a record, or None (no other scheme is ever opened from CRM data)."""
+def safe_link(value: Any, schemes: Sequence[str] = LINK_SCHEMES) -> QUrl | None:
+    """A web link from a record, with one of `schemes` and a host, or None (nothing else is ever opened)."""
     url = QUrl(_text(value))
-    return url if url.isValid() and url.scheme().lower() in LINK_SCHEMES and url.host() else None
+    return url if url.isValid() and url.scheme().lower() in schemes and url.host() else None
 
 
 def case_dialog(parent: QWidget, subject: str, labels: Sequence[str]) -> QInputDialog:

@@ -29,16 +29,11 @@ from PySide6.QtWidgets import (
 
 from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.bridge import EventBridge
+from emailbot_gui.ui.crm_panel import safe_link
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 RecordLink = Callable[[Any], tuple[str, str]]  # record -> (button text such as "Open chat", URL); ("", "") none
-
-
-def https_url(text: str) -> QUrl | None:
-    """`text` as a URL the console may open in the browser: https only, with a host."""
-    url = QUrl(text.strip(), QUrl.ParsingMode.StrictMode)
-    return url if url.isValid() and url.scheme().lower() == "https" and url.host() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +184,7 @@ class RecordsWindow(QDialog):
         if self._link is None or not 0 <= row < self.model.rowCount():
             return "", None
         label, url = self._link(self.model.record(row))
-        return label, https_url(url) if url else None
+        return label, safe_link(url, schemes=("https",)) if url else None  # what the console itself created
 
     def _update_open_button(self) -> None:
         label, url = self._selected_link()

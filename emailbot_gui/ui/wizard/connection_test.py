@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -99,7 +99,6 @@ def summarize(checks: Sequence[Check]) -> tuple[str, str]:
 
 
 class ConnectionTest(QWidget):
-    finished = Signal(object)  # the checks (a list), once a test has finished
 
     def __init__(self, runner: TaskRunner, start: Starter, *, key: str, label: str = "Test connection",
                  parent: QWidget | None = None) -> None:
@@ -173,14 +172,12 @@ class ConnectionTest(QWidget):
         self.checks = list(checks)
         self.view.show_checks(self.checks)
         self._show_summary(*summarize(self.checks))
-        self.finished.emit(self.checks)
 
     def _failed(self, exc: BaseException) -> None:
         self._set_running(False)
         self.checks = []
         self.view.clear()
         self._show_summary("failing", f"The test could not run: {describe_error(exc)}")
-        self.finished.emit([])
 
     def _set_running(self, running: bool) -> None:
         self.running = running

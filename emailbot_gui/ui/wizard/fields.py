@@ -56,11 +56,6 @@ class CheckedField(QWidget):
         self._touched = True
         self._update()
 
-    def conceal(self) -> None:
-        """Back to pristine: no problem shown until the operator types again (a freshly loaded value)."""
-        self._touched = False
-        self._update()
-
     def recheck(self) -> None:
         """Show the problem again after something the check depends on changed elsewhere."""
         self._update()
