@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAIL_SOURCES = ("demo", "m365", "imap", "gmail")
 AVAILABLE_MAIL_SOURCES = ("demo", "m365")  # imap / gmail: "coming soon"
+MAIL_SOURCE_LABELS = {"demo": "Demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP/SMTP mailbox",
+                      "gmail": "Gmail mailbox"}
 M365_AUTH_MODES = ("delegated", "app_secret", "app_certificate")  # connectors.graph.config.AuthMode values
 M365_CLOUDS = ("global", "usgov", "usgov-dod", "china")  # keys of connectors.graph.config.CLOUDS
 CUSTOMER_DB_MAPPING_KEYS = ("customers", "contracts", "tickets", "db_schema", "columns", "ticket_link",

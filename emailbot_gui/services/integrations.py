@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from emailbot_gui.config.secrets import SecretStore
-from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, Settings
+from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, MAIL_SOURCE_LABELS, Settings
 from emailbot_gui.services.checks import FAILING, OK, SKIPPED, WARNING, Check
 from emailbot_gui.services.connector_builders import (
     NO_HOOKS,
@@ -33,15 +33,13 @@ log = logging.getLogger(__name__)
 INTEGRATIONS: tuple[str, ...] = ("mail", "openai", "salesforce", "hubspot", "customer_db", "teams")
 LABELS = {"mail": "Mail source", "openai": "OpenAI", "salesforce": "Salesforce", "hubspot": "HubSpot",
           "customer_db": "Customer database", "teams": "Teams escalation"}
-MAIL_LABELS = {"demo": "Demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP/SMTP mailbox",
-               "gmail": "Gmail mailbox"}
 LOW_API_SHARE = 0.1  # warn when less than this share of Salesforce's daily API requests is left
 PROBE_ADDRESS = "emailbot-connection-test@example.invalid"  # searched for, never written
 
 
 def integration_label(name: str, settings: Settings) -> str:
     if name == "mail":
-        return MAIL_LABELS.get(settings.mail_source, "Mail source")
+        return MAIL_SOURCE_LABELS.get(settings.mail_source, "Mail source")
     return LABELS.get(name, name)
 
 
@@ -83,7 +81,7 @@ def _reason(exc: BaseException) -> str:
 # ---- mail and Teams (Microsoft 365) --------------------------------------------------------------------
 
 async def _mail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks) -> list[Check]:
-    label = MAIL_LABELS.get(settings.mail_source, settings.mail_source)
+    label = integration_label("mail", settings)
     if settings.mail_source == "demo":
         return [Check(label, OK, "the shipped demo mail; nothing leaves this computer")]
     if settings.mail_source not in AVAILABLE_MAIL_SOURCES:

@@ -20,7 +20,7 @@ from emailbot_gui.classify.replies import ReplyTemplates
 from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.config.paths import AppPaths, resources_dir
 from emailbot_gui.config.secrets import DATABASE_PASSWORD, EnvSecretStore, SecretStore
-from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, Settings, SettingsError
+from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, MAIL_SOURCE_LABELS, Settings, SettingsError
 from emailbot_gui.connectors.base import ActionSink, ContextSource, MailSource
 from emailbot_gui.connectors.customer_db import CustomerDatabaseSource
 from emailbot_gui.connectors.demo import DemoMailSource, demo_mail_dir
@@ -54,10 +54,6 @@ from emailbot_gui.store.instance_lock import InstanceLock
 log = logging.getLogger(__name__)
 
 
-MAIL_SOURCE_LABELS = {"demo": "demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP mailbox",
-                      "gmail": "Gmail mailbox"}
-
-
 @dataclass(frozen=True, slots=True)
 class Mode:
     demo: bool = False
@@ -75,10 +71,10 @@ class Mode:
     @property
     def label(self) -> str:
         if self.demo:
-            return "demo mailbox"
+            return MAIL_SOURCE_LABELS["demo"]
         if self.mail_dir is not None:
             return f"folder {self.mail_dir}"
-        return MAIL_SOURCE_LABELS.get(self.mail_source, "configured mail source")
+        return MAIL_SOURCE_LABELS.get(self.mail_source, "Configured mail source")
 
 
 @dataclass

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select
@@ -30,14 +30,15 @@ from emailbot_gui.store.models import (
 )
 from emailbot_gui.store.operator_ops import OperatorOpsMixin
 from emailbot_gui.store.queue_reads import QueueReadsMixin
-from emailbot_gui.store.triage_batches import StageResults, TriageBatchesMixin, execute_in_chunks
+from emailbot_gui.store.triage_batches import (
+    StageResults,
+    TriageBatchesMixin,
+    audit_row,
+    execute_in_chunks,
+    utc_now,
+)
 
-SYSTEM = "system"
 QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +56,6 @@ class IngestResult:
     new_ids: list[int]
     duplicates: int
     quarantined_ids: list[int]
-
-
-def audit_row(email_id: int | None, action: str, before: str, after: str, actor: str = SYSTEM,
-              at: datetime | None = None, **details: Any) -> dict[str, Any]:
-    return {"at": at or utc_now(), "actor": actor, "action": action, "email_id": email_id,
-            "before": before, "after": after, "details": details}
 
 
 class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):

@@ -28,6 +28,17 @@ _ORDER = (EmailState.NEW, EmailState.CLASSIFIED, EmailState.ENRICHED, EmailState
 SYSTEM = "system"
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def audit_row(email_id: int | None, action: str, before: str, after: str, actor: str = SYSTEM,
+              at: datetime | None = None, **details: Any) -> dict[str, Any]:
+    """One row of the audit trail: who, when, what, before -> after, and the details."""
+    return {"at": at or utc_now(), "actor": actor, "action": action, "email_id": email_id,
+            "before": before, "after": after, "details": details}
+
+
 @dataclass(frozen=True, slots=True)
 class StageResults:
     """What one pass of the pipeline worked out for one email that was in `start`: a classification (needed
@@ -140,6 +151,7 @@ async def _update_content(s: AsyncSession, live: Sequence[StageResults]) -> None
 
 def _audits(r: StageResults, now: datetime) -> list[dict[str, Any]]:
     out = []
+    details: dict[str, Any]
     for before, after in _steps(r.start, r.reached):
         if after is EmailState.CLASSIFIED and (c := r.classification) is not None:
             action, details = "classified", {"category": c.category, "urgency": c.urgency.name,
@@ -151,6 +163,5 @@ def _audits(r: StageResults, now: datetime) -> list[dict[str, Any]]:
                                            "no_reply_reason": p.no_reply_reason}
         else:  # pragma: no cover - `reached` only advances past a step whose result is there
             raise AssertionError(f"no result for the step to {after.value}")
-        out.append({"at": now, "actor": SYSTEM, "action": action, "email_id": r.email_id,
-                    "before": before.value, "after": after.value, "details": details})
+        out.append(audit_row(r.email_id, action, before.value, after.value, at=now, **details))
     return out
