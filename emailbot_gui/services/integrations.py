@@ -99,7 +99,7 @@ async def _teams(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks
 
 async def _m365(part: str, settings: Settings, secrets: SecretStore, hooks: ConnectorHooks) -> list[Check]:
     from emailbot_gui.connectors.graph import GraphError, SignInRequired
-    from emailbot_gui.connectors.graph.permissions import APP_NEEDS, DELEGATED_MAIL_NEEDS, Status
+    from emailbot_gui.connectors.graph.permissions import Status
 
     connectors = build_graph(settings, secrets, hooks)
     try:
@@ -113,13 +113,11 @@ async def _m365(part: str, settings: Settings, secrets: SecretStore, hooks: Conn
         except GraphError as exc:
             return [Check("Sign-in", FAILING, f"{who} failed: {exc}",
                           "Check the tenant id, the client id and the client secret or certificate.")]
-        permissions = await connectors.permissions.validate()
+        permissions = await connectors.permissions.validate(mail=part == "mail", teams=part == "teams")
     finally:
         await connectors.aclose()
-    mail_count = len(DELEGATED_MAIL_NEEDS if settings.m365_auth_mode == "delegated" else APP_NEEDS)
-    chosen = permissions[:mail_count] if part == "mail" else permissions[mail_count:]
     checks = [Check("Sign-in", OK, f"{who} works")]
-    for p in chosen:
+    for p in permissions:
         detail = f"{p.purpose} — {p.how}"
         if p.status is Status.GRANTED:
             status = OK

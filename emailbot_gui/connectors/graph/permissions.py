@@ -99,12 +99,14 @@ class PermissionValidator:
         self.mail_client, self.mail_auth = mail_client, mail_auth
         self.teams_client, self.teams_auth = teams_client, teams_auth
 
-    async def validate(self) -> list[PermissionCheck]:
+    async def validate(self, *, mail: bool = True, teams: bool = True) -> list[PermissionCheck]:
+        """The mail permissions, then (with a Teams client) the Teams ones; `mail`/`teams` False skips a group:
+        each group costs a token and a round of probe requests."""
         delegated_mail = self.settings.auth_mode is AuthMode.DELEGATED
         mail_kind = "delegated" if delegated_mail else "application"
         checks = await self._group(self.mail_client, self.mail_auth, mail_kind,
-                                   DELEGATED_MAIL_NEEDS if delegated_mail else APP_NEEDS)
-        if self.teams_client is not None and self.teams_auth is not None:
+                                   DELEGATED_MAIL_NEEDS if delegated_mail else APP_NEEDS) if mail else []
+        if teams and self.teams_client is not None and self.teams_auth is not None:
             checks += await self._group(self.teams_client, self.teams_auth, "delegated", DELEGATED_TEAMS_NEEDS)
         return checks
 
