@@ -364,3 +364,20 @@ def test_settings_values_the_wizard_does_not_show_are_kept(qtbot, aloop, setting
     assert final.polling_interval_minutes == 2.0 and final.m365_graph_endpoint == "http://127.0.0.1:9/"
     assert final.escalation_people == {"outage:MEDIUM": ["duty@contoso.com"]}
     assert replace(final, setup_done=False, mail_source="demo") == replace(base, mail_source="demo")
+
+
+def test_a_secret_looked_up_again_unchanged_is_no_change(qtbot) -> None:
+    from emailbot_gui.config.secrets import HUBSPOT_TOKEN
+    from emailbot_gui.ui.wizard.draft_secrets import SAVED
+    from emailbot_gui.ui.wizard.secret_field import SecretField
+
+    field = SecretField(lambda: HUBSPOT_TOKEN, placeholder="token")
+    qtbot.addWidget(field)
+    changes: list[None] = []
+    field.changed.connect(lambda: changes.append(None))
+    field.set_source(SAVED)
+    field.set_persistent(False)
+    assert len(changes) == 2 and field.is_saved()
+    field.set_source(SAVED)  # a focus change looks it up again: a passed connection test must stay valid
+    field.set_persistent(False)
+    assert len(changes) == 2

@@ -81,13 +81,16 @@ class SecretField(QWidget):
 
     def set_source(self, source: str) -> None:
         """Where the stored value comes from: SAVED (keyring), ENVIRONMENT, or "" (none yet)."""
-        self._source = source
-        self._replacing = bool(source) and bool(self.edit.text().strip())  # what is typed would replace it
+        replacing = bool(source) and bool(self.edit.text().strip())  # what is typed would replace it
+        if (source, replacing) == (self._source, self._replacing):
+            return  # e.g. looked up again after a focus change: nothing changed, no `changed` (tests stay valid)
+        self._source, self._replacing = source, replacing
         self._update()
 
     def set_persistent(self, persistent: bool) -> None:
-        self._persistent = persistent
-        self._update()
+        if persistent != self._persistent:
+            self._persistent = persistent
+            self._update()
 
     def is_saved(self) -> bool:
         return bool(self._source)
