@@ -166,15 +166,6 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                                      .order_by(EmailRow.id).limit(limit))
             return list(result)
 
-    async def load_emails(self, ids: Sequence[int]) -> list[tuple[int, Email]]:
-        if not ids:
-            return []
-        async with self.session() as s:
-            result = await s.execute(select(*EMAIL_COLUMNS)
-                                     .join(EmailContentRow, EmailContentRow.email_id == EmailRow.id)
-                                     .where(EmailRow.id.in_(list(ids))).order_by(EmailRow.id))
-            return [(row.id, email_from_rows(row, row)) for row in result.all()]
-
     async def load_classifications(self, ids: Sequence[int]) -> dict[int, Classification]:
         async with self.session() as s:
             result = await s.execute(select(EmailContentRow.email_id, EmailContentRow.classification)

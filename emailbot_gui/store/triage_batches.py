@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Executable, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
@@ -80,11 +80,17 @@ class TriageBatchesMixin:
 
     async def load_in_state(self, state: EmailState, limit: int, after_id: int = 0) -> list[tuple[int, Email]]:
         """The next `limit` emails in `state` after `after_id`, in id order, with their bodies: one query."""
+        return await self._load_emails(EMAILS_TABLE.c.state == state.value, EMAILS_TABLE.c.id > after_id, limit=limit)
+
+    async def load_emails(self, ids: Sequence[int]) -> list[tuple[int, Email]]:
+        """These emails, in id order, with their bodies: one query."""
+        return await self._load_emails(EMAILS_TABLE.c.id.in_(list(ids))) if ids else []
+
+    async def _load_emails(self, *where: ColumnElement[bool], limit: int | None = None) -> list[tuple[int, Email]]:
         from emailbot_gui.store.email_store import EMAIL_COLUMNS, email_from_rows
 
         stmt = (select(*EMAIL_COLUMNS).join(CONTENT_TABLE, CONTENT_TABLE.c.email_id == EMAILS_TABLE.c.id)
-                .where(EMAILS_TABLE.c.state == state.value, EMAILS_TABLE.c.id > after_id)
-                .order_by(EMAILS_TABLE.c.id).limit(limit))
+                .where(*where).order_by(EMAILS_TABLE.c.id).limit(limit))
         async with self.session() as s:
             return [(row.id, email_from_rows(row, row)) for row in (await s.execute(stmt)).all()]
 
