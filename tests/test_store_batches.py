@@ -23,7 +23,7 @@ from emailbot_gui.pipeline.enrichment import EnrichmentGateway
 from emailbot_gui.pipeline.triage_loop import TriageLoop
 from emailbot_gui.services.events import EmailsChanged, EventHub
 from emailbot_gui.store.db import _alembic_config, create_engine, sqlite_url
-from emailbot_gui.store.email_store import EmailStore
+from emailbot_gui.store.email_store import EmailStore, Quarantined
 from emailbot_gui.store.triage_batches import StageResults
 from emailbot_gui.store.views import QueueQuery, SortKey
 
@@ -73,8 +73,11 @@ async def test_trigram_search_finds_what_like_finds(store: EmailStore) -> None:
 
 
 async def test_the_index_follows_inserts_updates_and_deletes(store: EmailStore, tmp_path: Path) -> None:
-    ids = (await store.ingest("test", [email(1, "Printer jammed"), email(2, "VPN down")])).new_ids
+    result = await store.ingest("test", [email(1, "Printer jammed"), email(2, "VPN down")], [
+        Quarantined("q1", "inbox/broken.eml", "no headers")])
+    ids = result.new_ids
     assert await ids_matching(store, "jammed") == [ids[0]]
+    assert await ids_matching(store, "broken.eml") == result.quarantined_ids  # unreadable mail is findable too
     con = sqlite3.connect(tmp_path / "q.db")
     with con:
         con.execute("UPDATE emails SET subject = 'Scanner broken' WHERE id = ?", (ids[0],))
@@ -120,21 +123,25 @@ def test_an_existing_database_is_upgraded_with_its_emails_searchable(tmp_path: P
                         "'hardware', 2, 0.5, '2026-01-01 00:00:00')", (i, f"p{i}", f"<{i}@old>", subject))
     con.close()
 
-    async def reopen() -> tuple[list[int], list[int]]:
+    async def reopen() -> tuple[list[int], list[int], list[int]]:
         s = await EmailStore.open(url)
         try:
-            return await ids_matching(s, "vpn"), await ids_matching(s, "jammed printer")
+            await s.ingest("new", [email(1, "Laptop keyboard broken")])  # indexed by ingest itself from 0003
+            return await ids_matching(s, "vpn"), await ids_matching(s, "jammed printer"), \
+                await ids_matching(s, "keyboard")
         finally:
             await s.close()
 
-    vpn, printer = asyncio.run(reopen())
-    assert vpn == [2] and printer == [1]
+    vpn, printer, keyboard = asyncio.run(reopen())
+    assert vpn == [2] and printer == [1] and keyboard == [4]
     con = sqlite3.connect(tmp_path / "old.db")
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     version = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     con.close()
-    assert {"emails_fts", "ix_emails_state_id", "ix_emails_subject_received", "emails_fts_insert"} <= names
-    assert version == "0002"
+    assert {"emails_fts", "ix_emails_state_id", "ix_emails_subject_received", "emails_fts_delete",
+            "emails_fts_update"} <= names
+    assert "emails_fts_insert" not in names  # migration 0003: ingest writes the index in one statement a batch
+    assert version == "0003"
     assert list(tmp_path.glob("old.backup-0001-*.db")), "a backup is taken before migrating"
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
@@ -147,6 +147,11 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
             q_contents = [dict(c, email_id=i) for i, (_, c) in zip(q_ids, q_rows, strict=True)]
             if q_contents:
                 await execute_in_chunks(s, insert(CONTENT_TABLE), q_contents)
+            if await self._has_fts(s):
+                await execute_in_chunks(s, _FTS_INSERT, [
+                    {"id": i, "subject": r["subject"], "sender_address": r["sender_address"],
+                     "sender_name": r["sender_name"], "snippet": r["snippet"]}
+                    for i, r in zip(new_ids + q_ids, rows + [r for r, _ in q_rows], strict=True)])
             audits = [audit_row(i, "fetched", "", EmailState.NEW.value, at=now) for i in new_ids]
             audits += [audit_row(i, "quarantined", "", EmailState.QUARANTINED.value, at=now,
                                  reason=r["state_reason"], origin=c["headers"].get("origin", ""))
@@ -221,6 +226,11 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
         async with self.session() as s:
             return int(await s.scalar(select(func.count()).select_from(EmailRow)
                                       .where(EmailRow.state.in_([x.value for x in states]))) or 0)
+
+
+# Migration 0003: the search index is written here, one executemany per batch, not by a per-row trigger.
+_FTS_INSERT = text("INSERT INTO emails_fts(rowid, subject, sender_address, sender_name, snippet) "
+                   "VALUES (:id, :subject, :sender_address, :sender_name, :snippet)")
 
 
 # ---- row builders -------------------------------------------------------------------------------------
