@@ -73,8 +73,11 @@ async def test_the_worker_classifies_and_flags_exactly_as_the_thread_does(flood:
     assert not worker.running  # below the flood threshold: no process
     await checks.expect_backlog(500)
     assert worker.running
-    assert await worker.classify(batch, checks.detector) is None  # starting: the caller works on a thread
-    in_worker = await until_ready(worker, batch, checks)
+    worker.ready_wait = 0.0
+    assert await worker.classify(batch, checks.detector) is None  # starting, no time to wait: a thread does it
+    worker.ready_wait = START_TIMEOUT
+    in_worker = await worker.classify(batch, checks.detector)  # a big batch waits for the starting worker
+    assert in_worker is not None and worker.classified == len(batch)
     on_thread = await FlaggingClassifier(learner).classify(batch)
     assert in_worker == on_thread
     assert sum(PROMPT_INJECTION in c.flags for c in in_worker) >= 5

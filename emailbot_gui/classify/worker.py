@@ -4,9 +4,11 @@ While a backlog is large the triage loop's classifier sends big batches to one s
 which holds a copy of the current local model; everything else stays in the app's process.
 
 The worker starts in the background (a second or so: an interpreter, numpy, the model, its neighbour
-memory); until it is ready, and whenever it is not (a retrained model on its way over, a crashed worker),
-the caller classifies on a thread as before, so a batch never waits for it and nothing is lost. Results
-are the same either way: the worker runs the same code on the same model.
+memory). A big batch waits for it to be ready (a model on its way over, too), up to READY_WAIT: in a flood
+the app's process has fetching, parsing and storing to do meanwhile, and classifying on a thread of its own
+would take the one core that work has (a second of it for the first 1,200 emails of a flood). A worker
+that is not ready by then, or that crashed, and small batches: the caller classifies on a thread as before,
+so nothing is lost. Results are the same either way: the worker runs the same code on the same model.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 FLOOD_BACKLOG = 1_000  # new emails waiting: from here on a worker process pays for its start
 MIN_BATCH = 64  # smaller batches are cheaper on a thread than pickled to the worker and back
+READY_WAIT = 5.0  # seconds a batch waits for a starting worker before it is classified on a thread
 
 
 class ClassificationWorker:
@@ -32,10 +35,11 @@ class ClassificationWorker:
     local model is retrained; the worker then receives the new one)."""
 
     def __init__(self, current_model: Callable[[], LocalClassifier], *, min_batch: int = MIN_BATCH,
-                 flood_backlog: int = FLOOD_BACKLOG) -> None:
+                 flood_backlog: int = FLOOD_BACKLOG, ready_wait: float = READY_WAIT) -> None:
         self._current_model = current_model
         self.min_batch = min_batch
         self.flood_backlog = flood_backlog
+        self.ready_wait = ready_wait
         self._pool: ProcessPoolExecutor | None = None
         self._installed: LocalClassifier | None = None  # the model the worker has, or is receiving
         self._ready: Future[None] | None = None
@@ -61,10 +65,18 @@ class ClassificationWorker:
             return None
         if self._current_model() is not self._installed:
             self._send_model(detector)
-        ready = self._ready
-        if ready is None or not ready.done() or ready.cancelled():
+        ready, pool = self._ready, self._pool
+        if ready is None or ready.cancelled():
             return None
-        pool = self._pool
+        if not ready.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(ready)), self.ready_wait)
+            except TimeoutError:
+                return None
+            except Exception:  # noqa: S110 - a failed start is handled below, with the worker's own error
+                pass
+            if self._pool is not pool or self._ready is not ready:  # closed, or a newer model sent meanwhile
+                return None
         submitted = None
         try:
             ready.result()
