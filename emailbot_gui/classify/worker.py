@@ -73,7 +73,7 @@ class ClassificationWorker:
                 await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(ready)), self.ready_wait)
             except TimeoutError:
                 return None
-            except Exception:
+            except Exception:  # a failed start: handled below, where ready.result() raises the worker's error
                 pass
             if self._pool is not pool or self._ready is not ready:  # closed, or a newer model sent meanwhile
                 return None
