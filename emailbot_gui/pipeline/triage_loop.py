@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,6 +38,10 @@ PASS_SIZE = 200
 LOAD_PART = 100  # emails read from the store at a time to make up a pass
 PROPOSE_INLINE = 16  # passes up to this size are proposed on the event loop; bigger ones in the executor
 FLOOD_FETCH = 200  # the most emails fetched (and stored in one transaction) at once while the source has more
+# A cycle's poll hands the emails it stores straight on to be classified, up to this many at a time (the rest
+# are read back from the store); while that many wait, it fetches no more: the mail stays on the server.
+FRESH_KEPT = 2_000
+FRESH_WAIT = 5.0  # seconds a poll waits for room before it fetches on (the rest then come from the store)
 
 
 @dataclass
@@ -86,6 +91,9 @@ class TriageLoop:
         self._stored = asyncio.Event()  # set when a poll has stored new emails
         self._new_after = 0  # the new emails up to this id were passed on to be classified in this cycle
         self._fetching_more = 0  # fetched so far by a poll whose source said it has more: a flood under way
+        self._cycling = False  # a cycle is running: what its poll stores is processed meanwhile
+        self._fresh: dict[int, Email] = {}  # stored by the cycle's poll, not yet classified, in id order
+        self._fresh_taken = asyncio.Event()
 
     # ---- polling -----------------------------------------------------------------------------------
 
@@ -103,6 +111,7 @@ class TriageLoop:
                 report.polls += 1
                 last = not batch.more or (not batch.messages and not batch.unreadable)
                 if not last:
+                    await self._room_for_fresh()
                     limit = min(max(limit, FLOOD_FETCH), limit * 2)  # a backlog: fewer, bigger batches
                     upcoming = asyncio.ensure_future(self._fetch(batch.cursor, limit))
                 quarantined += [Quarantined(provider_id=f"unreadable:{origin}", origin=origin, reason=reason)
@@ -115,6 +124,8 @@ class TriageLoop:
                 if result.new_ids or result.quarantined_ids:
                     self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
                 if result.new_ids:
+                    if self._cycling and len(self._fresh) < FRESH_KEPT:
+                        self._fresh.update(zip(result.new_ids, result.new_emails, strict=True))
                     self._stored.set()
                 if last:
                     break
@@ -128,6 +139,15 @@ class TriageLoop:
                     await upcoming
         self._set_status("processing" if self._processing else "idle", last_poll=datetime.now(UTC))
         return report
+
+    async def _room_for_fresh(self) -> None:
+        """While the cycle's processing has FRESH_KEPT emails to take, wait until it takes some."""
+        while self._cycling and len(self._fresh) >= FRESH_KEPT:
+            self._fresh_taken.clear()
+            try:
+                await asyncio.wait_for(self._fresh_taken.wait(), FRESH_WAIT)
+            except TimeoutError:
+                return  # processing is slow or stuck: fetch on; later emails are read back from the store
 
     async def _fetch(self, cursor: str | None, limit: int) -> tuple[FetchBatch, list[Email], list[Quarantined]]:
         batch = await self.source.fetch(cursor, limit)
@@ -221,15 +241,14 @@ class TriageLoop:
                 limit.release()
                 loaded: list[tuple[int, Email]] = []
                 while len(loaded) < size:  # in parts: turning rows into emails is work on the event loop
-                    part = await self.store.load_in_state(EmailState.NEW, min(LOAD_PART, size - len(loaded)),
-                                                          after_id=after)
+                    part = await self._load_new(min(LOAD_PART, size - len(loaded)), after)
                     if not part:
                         break
                     loaded += part
                     after = part[-1][0]
                 if not loaded or (self._polling and len(loaded) < size):  # a poll still storing: full passes
                     break
-                self._new_after = after  # passed on: not read again this cycle, even if classifying fails
+                self._taken_on(after)  # passed on: not read again this cycle, even if classifying fails
                 task = asyncio.create_task(run(loaded))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -243,6 +262,25 @@ class TriageLoop:
             out.put_nowait(None)  # never wait for room here: the consumer may be gone
             raise
         await out.put(None)
+
+    async def _load_new(self, limit: int, after: int) -> list[tuple[int, Email]]:
+        """The next `limit` new emails after id `after`: those the cycle's poll handed on as they are, the
+        others read from the store (an email's content never changes once stored)."""
+        fresh = self._fresh
+        if not fresh:
+            return await self.store.load_in_state(EmailState.NEW, limit, after_id=after)
+        ids = await self.store.ids_in_state(EmailState.NEW, limit, after_id=after)
+        missing = [i for i in ids if i not in fresh]
+        stored = dict(await self.store.load_emails(missing)) if missing else {}
+        return [(i, email) for i in ids if (email := fresh.get(i) or stored.get(i)) is not None]
+
+    def _taken_on(self, upto: int) -> None:
+        """The new emails up to id `upto` were passed on: their fresh copies go (with any no longer new)."""
+        self._new_after = upto
+        fresh = self._fresh
+        for i in list(itertools.takewhile(lambda i: i <= upto, fresh)):
+            del fresh[i]
+        self._fresh_taken.set()
 
     async def _classify(self, loaded: list[tuple[int, Email]], stats: CycleStats) -> _Pass | None:
         try:
@@ -350,6 +388,7 @@ class TriageLoop:
         fetched, and fetching (mostly SQLite, off the GIL) overlaps classifying and proposing."""
         stats = CycleStats()
         self._new_after = 0  # each new email is read for classifying once a cycle (a failure waits for the next)
+        self._cycling = True
         polling = asyncio.ensure_future(self.poll())
         leftovers = True
         try:
@@ -370,6 +409,10 @@ class TriageLoop:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await polling
             raise
+        finally:
+            self._cycling = False
+            self._fresh.clear()
+            self._fresh_taken.set()
         return report, stats
 
     async def run_until_exhausted(self) -> tuple[PollReport, CycleStats]:

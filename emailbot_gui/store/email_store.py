@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
-from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
+from emailbot_gui.core.types import Address, Classification, Email, Enrichment, Proposal
 from emailbot_gui.store import codec
 from emailbot_gui.store.db import create_engine, migrate
 from emailbot_gui.store.models import (
@@ -39,6 +39,7 @@ from emailbot_gui.store.triage_batches import (
 )
 
 QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
+ADDRESS_LIMIT = 320  # the sender columns' length
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class IngestResult:
     new_ids: list[int]
     duplicates: int
     quarantined_ids: list[int]
+    new_emails: list[Email] = field(default_factory=list)  # as stored (what loading `new_ids` would return)
 
 
 class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
@@ -120,10 +122,11 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                 known_message.update((m, a.lower(), subj) for m, a, subj in found.all())
             rows: list[dict[str, Any]] = []
             contents: list[dict[str, Any]] = []
+            kept: list[Email] = []
             duplicates = 0
             for e in emails:
                 # The same Message-ID alone is not proof: some senders reuse one for different mails.
-                identity = (e.message_id, e.sender.address[:320].lower(), e.subject)
+                identity = (e.message_id, e.sender.address[:ADDRESS_LIMIT].lower(), e.subject)
                 if e.provider_id in known_provider or identity in known_message:
                     duplicates += 1
                     continue
@@ -131,6 +134,7 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                 known_message.add(identity)
                 rows.append(_email_row(source, e, now))
                 contents.append(_content_row(e))
+                kept.append(_as_stored(source, e))
             q_rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for q in quarantined:
                 if q.provider_id in known_provider:
@@ -160,7 +164,7 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                 await execute_in_chunks(s, insert(AUDIT_TABLE), audits)
             if cursor is not None:
                 await self._save_cursor(s, source, cursor)
-        return IngestResult(new_ids=new_ids, duplicates=duplicates, quarantined_ids=q_ids)
+        return IngestResult(new_ids=new_ids, duplicates=duplicates, quarantined_ids=q_ids, new_emails=kept)
 
     # ---- pipeline -----------------------------------------------------------------------------------
 
@@ -255,11 +259,19 @@ async def _insert_returning_ids(s: AsyncSession, rows: list[dict[str, Any]]) -> 
 
 def _email_row(source: str, e: Email, now: datetime) -> dict[str, Any]:
     return {"source": source, "provider_id": e.provider_id, "message_id": e.message_id,
-            "thread_id": e.thread_id, "in_reply_to": e.in_reply_to, "sender_address": e.sender.address[:320],
-            "sender_name": e.sender.name[:320], "subject": e.subject, "snippet": e.snippet[:300],
+            "thread_id": e.thread_id, "in_reply_to": e.in_reply_to, "sender_address": e.sender.address[:ADDRESS_LIMIT],
+            "sender_name": e.sender.name[:ADDRESS_LIMIT], "subject": e.subject, "snippet": e.snippet[:300],
             "received_at": e.received_at, "size": e.size, "state": EmailState.NEW.value, "state_reason": "",
             "retries": 0, "flagged": 0, "category": "", "urgency": None, "confidence": None,
             "updated_at": now}
+
+
+def _as_stored(source: str, e: Email) -> Email:
+    """`e` as loading it back from the store gives it: stored under `source`, the sender's columns bounded."""
+    if e.source == source and len(e.sender.address) <= ADDRESS_LIMIT and len(e.sender.name) <= ADDRESS_LIMIT:
+        return e
+    return replace(e, source=source,
+                   sender=Address(e.sender.address[:ADDRESS_LIMIT], e.sender.name[:ADDRESS_LIMIT]))
 
 
 def _content_row(e: Email) -> dict[str, Any]:
@@ -289,8 +301,6 @@ EMAIL_COLUMNS = (*EmailRow.__table__.c, EmailContentRow.headers, EmailContentRow
 
 
 def email_from_rows(row: EmailRow | Row[Any], content: EmailContentRow | Row[Any]) -> Email:
-    from emailbot_gui.core.types import Address
-
     h = content.headers or {}
     return Email(source=row.source, provider_id=row.provider_id, message_id=row.message_id,
                  subject=row.subject, sender=Address(row.sender_address, row.sender_name),
