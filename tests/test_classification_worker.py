@@ -21,7 +21,7 @@ from emailbot_gui.classify.worker import ClassificationWorker
 from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.types import Address, Email
 from emailbot_gui.demo.corpus import generate_corpus
-from emailbot_gui.mail.parse import parse_message
+from emailbot_gui.mail.parse import parse_message, parse_or_reason
 from emailbot_gui.services.runtime import shipped_model_path
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))
@@ -87,6 +87,21 @@ async def test_the_worker_classifies_and_flags_exactly_as_the_thread_does(flood:
     assert not worker.running
 
 
+async def test_the_worker_parses_as_the_loop_would_and_keeps_why_a_mail_could_not_be(flood: Flood) -> None:
+    _, worker, checks = flood
+    messages = [RawMessage(provider_id=d.filename, raw=d.raw, origin=d.filename) for d in generate_corpus(count=40)]
+    messages += [RawMessage(provider_id="empty", raw=b"", origin="empty.eml"),
+                 RawMessage(provider_id="text", raw=b"just some words\r\n", origin="text.eml")]
+    assert await worker.parse(parse_message, messages, "demo") is None  # no flood, no process: parsed here
+    await checks.expect_backlog(500)
+    await until_ready(worker, emails()[:20], checks)
+    parsed = await worker.parse(parse_message, messages, "demo")
+    assert parsed == [parse_or_reason(parse_message, m, "demo") for m in messages]
+    assert all(isinstance(p, Email) for p in parsed[:40]) and parsed[40:] == ["empty file", parsed[41]]
+    assert isinstance(parsed[41], str) and parsed[41].startswith("not an email") and worker.parsed == 42
+    assert await worker.parse(parse_message, messages[:7], "demo") is None  # too small to be worth the trip
+
+
 async def test_a_retrained_model_goes_to_the_worker(flood: Flood) -> None:
     learner, worker, checks = flood
     batch = emails()[:20]
@@ -113,7 +128,7 @@ async def test_a_dead_worker_hands_the_work_back_to_the_thread(flood: Flood,
         os.kill(pid, signal.SIGKILL)
     await asyncio.sleep(0.5)
     assert await worker.classify(batch, checks.detector) is None
-    assert not worker.running and "classification worker failed" in caplog.text
+    assert not worker.running and "flood worker failed" in caplog.text
     results = await checks.classify(batch)
     assert len(results) == len(batch) and all(c.category for c in results)
 

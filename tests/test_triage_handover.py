@@ -15,7 +15,7 @@ from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Email
 from emailbot_gui.demo.corpus import generate_corpus
-from emailbot_gui.mail.parse import parse_message
+from emailbot_gui.mail.parse import parse_message, parse_or_reason
 from emailbot_gui.pipeline import triage_loop
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
@@ -90,3 +90,28 @@ async def test_a_cycle_triages_what_its_poll_stored_without_reading_it_back(tmp_
     assert handed_on == read_back  # the same classifications and drafts, to the word
     assert sequential["read_back"] == len(raws)  # a poll on its own, then processing: all read back
     assert calls["read_back"] < len(raws) // 2 and calls["waits"] >= 1
+
+
+async def test_a_flood_is_parsed_in_the_parse_pool_whenever_it_takes_a_batch(tmp_path: Path) -> None:
+    class Pool:  # a flood worker that takes every other batch (the loop parses the others itself)
+        def __init__(self) -> None:
+            self.taken: list[int] = []
+            self.refused = 0
+
+        async def parse(self, parser, messages, source):  # type: ignore[no-untyped-def]
+            if len(self.taken) == self.refused:
+                self.refused += 1
+                return None
+            self.taken.append(len(messages))
+            return [parse_or_reason(parser, m, source) for m in messages]
+
+    runtime = await demo_runtime(tmp_path)
+    try:
+        runtime.loop.parse_pool = pool = Pool()
+        runtime.loop.source = SyntheticMailbox([*synthetic_corpus(500, seed=3), b"", b"no headers here\r\n"])
+        report, _ = await runtime.loop.cycle()
+        assert (report.fetched, report.quarantined) == (500, 2)  # unparseable in either place: quarantined
+        assert await runtime.store.count_in_states([EmailState.AWAITING_REVIEW]) == 500
+        assert pool.taken and pool.refused and 0 < sum(pool.taken) < 502
+    finally:
+        await runtime.close()

@@ -1,7 +1,8 @@
 """A second process for floods: the local model and the injection checks are CPU work that holds Python's
 GIL, so on threads they compete with the store and the window for one core however many the machine has.
 While a backlog is large the triage loop's classifier sends big batches to one spawned worker process,
-which holds a copy of the current local model; everything else stays in the app's process.
+which holds a copy of the current local model; the loop has it parse the batches it fetches, too (once it
+is ready: parsing never waits for it). Storing, enriching and drafting stay in the app's process.
 
 The worker starts in the background (a second or so: an interpreter, numpy, the model, its neighbour
 memory). A big batch waits for it to be ready (a model on its way over, too), up to READY_WAIT: in a flood
@@ -18,10 +19,13 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from emailbot_gui.classify.injection import InjectionDetector, flag_all
 from emailbot_gui.classify.local import LocalClassifier
+from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.types import Classification, Email
+from emailbot_gui.mail.parse import parse_or_reason
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ class ClassificationWorker:
         self._installed: LocalClassifier | None = None  # the model the worker has, or is receiving
         self._ready: Future[None] | None = None
         self.classified = 0  # emails the worker process has classified (a figure for logs and tests)
+        self.parsed = 0  # and parsed
 
     @property
     def running(self) -> bool:
@@ -73,24 +78,42 @@ class ClassificationWorker:
                 await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(ready)), self.ready_wait)
             except TimeoutError:
                 return None
-            except Exception:  # a failed start: handled below, where ready.result() raises the worker's error
+            except Exception:  # a failed start: handled in _run, where ready.result() raises the worker's error
                 pass
             if self._pool is not pool or self._ready is not ready:  # closed, or a newer model sent meanwhile
                 return None
+        results: list[Classification] | None = await self._run(ready, pool, _classify, tuple(emails))
+        if results is not None:
+            self.classified += len(results)
+        return results
+
+    async def parse(self, parser: Callable[[RawMessage, str], Email], messages: Sequence[RawMessage],
+                    source: str) -> list[Email | str] | None:
+        """Each message parsed by `parser` (a module-level function: it goes to the worker by name), or the
+        reason it could not be; None when no worker is ready (the caller then parses them itself). While a
+        flood lasts this takes parsing off the app's process too, which then has the store to itself."""
+        ready, pool = self._ready, self._pool
+        if pool is None or ready is None or not ready.done() or ready.cancelled() or len(messages) < self.min_batch:
+            return None
+        results: list[Email | str] | None = await self._run(ready, pool, _parse, parser, tuple(messages), source)
+        if results is not None:
+            self.parsed += len(results)
+        return results
+
+    async def _run(self, ready: Future[None], pool: ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in the worker; None when it closed with the call still queued or failed (then the
+        thread does the work from now on)."""
         submitted = None
         try:
             ready.result()
-            submitted = pool.submit(_classify, tuple(emails))
-            results = await asyncio.shield(asyncio.wrap_future(submitted))
-            self.classified += len(results)
-            return results
+            submitted = pool.submit(fn, *args)
+            return await asyncio.shield(asyncio.wrap_future(submitted))
         except asyncio.CancelledError:
             if submitted is None or not submitted.cancelled():  # the caller was cancelled, not the submission
                 raise
-            return None  # the worker closed with this batch still queued: the caller classifies it
+            return None  # the worker closed with this call still queued: the caller does the work
         except Exception as exc:  # a worker that died or failed: the thread does the work from now on
-            log.warning("the classification worker failed (%s: %s); classifying on a thread instead",
-                        type(exc).__name__, exc)
+            log.warning("the flood worker failed (%s: %s); working on a thread instead", type(exc).__name__, exc)
             await self.close()
             return None
 
@@ -103,7 +126,7 @@ class ClassificationWorker:
         pool, self._pool, self._installed, self._ready = self._pool, None, None, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
-            log.info("worker process stopped; it classified %d emails", self.classified)
+            log.info("worker process stopped; it classified %d emails and parsed %d", self.classified, self.parsed)
 
 
 # -- the worker process's side ------------------------------------------------------------------------
@@ -121,3 +144,9 @@ def _install(model: LocalClassifier, known_domains: Sequence[str]) -> None:
 def _classify(emails: tuple[Email, ...]) -> list[Classification]:
     assert _model is not None and _detector is not None, "the model is installed first"
     return flag_all(_detector, emails, _model.classify_now(emails))
+
+
+def _parse(parser: Callable[[RawMessage, str], Email], messages: tuple[RawMessage, ...], source: str
+           ) -> list[Email | str]:
+    return [parse_or_reason(parser, m, source) for m in messages]
+

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -400,3 +400,12 @@ def _enclosed_size(part: Message) -> int:
         else:
             total += _decoded_size(current)
     return total
+
+
+def parse_or_reason(parser: Callable[[RawMessage, str], Email], message: RawMessage, source: str) -> Email | str:
+    """The parsed email, or why it could not be parsed (MalformedEmail, or a parser bug: either way the
+    caller keeps the mail, in quarantine)."""
+    try:
+        return parser(message, source)
+    except Exception as exc:
+        return str(exc) or type(exc).__name__

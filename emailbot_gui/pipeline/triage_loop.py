@@ -16,12 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from emailbot_gui.classify.base import BacklogAware, Classifier
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.base import FetchBatch, MailSource, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment
+from emailbot_gui.mail.parse import parse_or_reason
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway, sender_key
 from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus, Notice
@@ -30,6 +32,13 @@ from emailbot_gui.store.triage_batches import StageResults
 
 log = logging.getLogger(__name__)
 Parser = Callable[[RawMessage, str], Email]
+
+
+class ParsePool(Protocol):
+    """Somewhere else to parse a big batch (a flood's worker process); None when it cannot now."""
+
+    async def parse(self, parser: Parser, messages: Sequence[RawMessage], source: str) -> list[Email | str] | None: ...
+
 PARSE_IN_THREAD_FROM = 8  # batches at least this big are parsed off the event loop
 # Emails per pass when more are waiting: classifying, looking up and saving 200 at once costs a fraction of
 # doing it 20 at a time (fewer calls into the classifier and its executor, fewer transactions, one lookup per
@@ -74,7 +83,7 @@ class CycleStats:
 class TriageLoop:
     def __init__(self, store: EmailStore, source: MailSource, classifier: Classifier,
                  gateway: EnrichmentGateway, proposer: Proposer, settings: Settings, events: EventHub,
-                 parser: Parser, *, poll_interval: float | None = None) -> None:
+                 parser: Parser, *, poll_interval: float | None = None, parse_pool: ParsePool | None = None) -> None:
         self.store = store
         self.source = source
         self.classifier = classifier
@@ -83,6 +92,7 @@ class TriageLoop:
         self.settings = settings
         self.events = events
         self.parser = parser
+        self.parse_pool = parse_pool
         self.poll_interval = poll_interval if poll_interval is not None else settings.polling_interval_minutes * 60
         self.status = LoopStatus("stopped")
         self._wake = asyncio.Event()
@@ -155,20 +165,17 @@ class TriageLoop:
         return batch, emails, quarantined
 
     async def _parse(self, messages: Sequence[RawMessage]) -> tuple[list[Email], list[Quarantined]]:
-        if len(messages) >= PARSE_IN_THREAD_FROM:
-            return await asyncio.to_thread(self._parse_all, messages)
-        return self._parse_all(messages)
+        """Parsed (or quarantined): by a flood's worker process when it runs, else on a thread (or right here,
+        a few)."""
+        if len(messages) < PARSE_IN_THREAD_FROM:
+            return _sorted_out(messages, self._parse_all(messages))
+        if self.parse_pool is not None and \
+                (parsed := await self.parse_pool.parse(self.parser, messages, self.source.name)) is not None:
+            return _sorted_out(messages, parsed)
+        return _sorted_out(messages, await asyncio.to_thread(self._parse_all, messages))
 
-    def _parse_all(self, messages: Sequence[RawMessage]) -> tuple[list[Email], list[Quarantined]]:
-        emails: list[Email] = []
-        quarantined: list[Quarantined] = []
-        for m in messages:
-            try:
-                emails.append(self.parser(m, self.source.name))
-            except Exception as exc:  # MalformedEmail, or a parser bug: either way the mail is kept
-                reason = str(exc) or type(exc).__name__
-                quarantined.append(Quarantined(m.provider_id, m.origin or m.provider_id, reason, m.raw))
-        return emails, quarantined
+    def _parse_all(self, messages: Sequence[RawMessage]) -> list[Email | str]:
+        return [parse_or_reason(self.parser, m, self.source.name) for m in messages]
 
     # ---- processing -------------------------------------------------------------------------------
 
@@ -462,6 +469,19 @@ class TriageLoop:
                                  message=message or (self.status.message if state == "error" else ""),
                                  fetched_total=self._fetched_total)
         self.events.publish(self.status)
+
+
+def _sorted_out(messages: Sequence[RawMessage], parsed: Sequence[Email | str]
+                ) -> tuple[list[Email], list[Quarantined]]:
+    """The emails, and the messages that could not be parsed kept with the reason (and their bytes)."""
+    emails: list[Email] = []
+    quarantined: list[Quarantined] = []
+    for m, result in zip(messages, parsed, strict=True):
+        if isinstance(result, str):
+            quarantined.append(Quarantined(m.provider_id, m.origin or m.provider_id, result, m.raw))
+        else:
+            emails.append(result)
+    return emails, quarantined
 
 
 def _batches(ids: list[int], size: int) -> list[list[int]]:

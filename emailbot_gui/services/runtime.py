@@ -222,7 +222,7 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
     try:
         poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
         loop = TriageLoop(store, mail.source, FlaggingClassifier(learner, worker=learner.worker), gateway, proposer,
-                          settings, events, mail.parser, poll_interval=poll_interval)
+                          settings, events, mail.parser, poll_interval=poll_interval, parse_pool=learner.worker)
         dispatcher = OutboxDispatcher(store, mail.sink, events, max_attempts=max(1, settings.max_retries))
         monitor = HealthMonitor(settings, secrets, events=events, hooks=hooks)
         auto_policy = AutoApprovalPolicy(AutoApprovalSettings.from_json(settings.auto_approval), store)
