@@ -4,6 +4,7 @@ while FRESH_KEPT stored emails wait the poll fetches no more (the mail stays on 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,7 +54,7 @@ async def _triage(data_dir: Path, raws: list[bytes], *, cycle: bool) -> tuple[di
         return found
 
     async def counted_room() -> None:
-        if len(loop._fresh) >= triage_loop.FRESH_KEPT:
+        if loop._fresh.full:
             calls["waits"] += 1
         await room()
 
@@ -114,4 +115,32 @@ async def test_a_flood_is_parsed_in_the_parse_pool_whenever_it_takes_a_batch(tmp
         assert await runtime.store.count_in_states([EmailState.AWAITING_REVIEW]) == 500
         assert pool.taken and pool.refused and 0 < sum(pool.taken) < 502
     finally:
+        await runtime.close()
+
+
+async def test_the_poll_waits_for_room_only_while_a_full_pass_waits(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(triage_loop, "FRESH_BYTES", 1_000_000)
+    runtime = await demo_runtime(tmp_path)
+    try:
+        loop = runtime.loop
+        size = loop._pass_size()
+        big = [Email(source="t", provider_id=str(i), message_id=f"<{i}@t>", subject="s", sender=Address("a@t.example"),
+                     received_at=datetime(2026, 3, 1, tzinfo=UTC), size=20_000) for i in range(size + 10)]
+        loop._cycling = True
+        loop._fresh.add(range(1, 51), big[:50])  # 1 MB: full, but less than a pass (processing waits for more)
+        assert loop._fresh.full and len(loop._fresh) < size
+        await asyncio.wait_for(loop._room_for_fresh(), 2)  # so the poll does not wait: it fetches on
+        loop._fresh.clear()
+        monkeypatch.setattr(triage_loop, "FRESH_BYTES", 10_000_000)
+        monkeypatch.setattr(triage_loop, "FRESH_KEPT", size)
+        loop._fresh.add(range(1, size + 11), big)  # a full pass and more: the poll waits for it to be taken
+        waiting = asyncio.ensure_future(loop._room_for_fresh())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        loop._taken_on(size)  # processing took a pass
+        await asyncio.wait_for(waiting, 2)
+        assert len(loop._fresh) == 10
+    finally:
+        runtime.loop._cycling = False
         await runtime.close()

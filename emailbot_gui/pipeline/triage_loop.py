@@ -33,12 +33,6 @@ from emailbot_gui.store.triage_batches import StageResults
 log = logging.getLogger(__name__)
 Parser = Callable[[RawMessage, str], Email]
 
-
-class ParsePool(Protocol):
-    """Somewhere else to parse a big batch (a flood's worker process); None when it cannot now."""
-
-    async def parse(self, parser: Parser, messages: Sequence[RawMessage], source: str) -> list[Email | str] | None: ...
-
 PARSE_IN_THREAD_FROM = 8  # batches at least this big are parsed off the event loop
 # Emails per pass when more are waiting: classifying, looking up and saving 200 at once costs a fraction of
 # doing it 20 at a time (fewer calls into the classifier and its executor, fewer transactions, one lookup per
@@ -50,7 +44,50 @@ FLOOD_FETCH = 200  # the most emails fetched (and stored in one transaction) at 
 # A cycle's poll hands the emails it stores straight on to be classified, up to this many at a time (the rest
 # are read back from the store); while that many wait, it fetches no more: the mail stays on the server.
 FRESH_KEPT = 2_000
+FRESH_BYTES = 64 * 1024 * 1024  # ... and up to this many bytes of mail (their raw size: an upper bound)
 FRESH_WAIT = 5.0  # seconds a poll waits for room before it fetches on (the rest then come from the store)
+
+
+class ParsePool(Protocol):
+    """Somewhere else to parse a big batch (a flood's worker process); None when it cannot now."""
+
+    async def parse(self, parser: Parser, messages: Sequence[RawMessage], source: str) -> list[Email | str] | None: ...
+
+
+class _Fresh:
+    """The emails a cycle's poll stored and handed on, by id (in id order), until they are passed on to be
+    classified: bounded in number and size."""
+
+    def __init__(self) -> None:
+        self._emails: dict[int, Email] = {}
+        self._bytes = 0
+        self.taken = asyncio.Event()  # set whenever some were passed on
+
+    def __len__(self) -> int:
+        return len(self._emails)
+
+    @property
+    def full(self) -> bool:
+        return len(self._emails) >= FRESH_KEPT or self._bytes >= FRESH_BYTES
+
+    def add(self, ids: Sequence[int], emails: Sequence[Email]) -> None:
+        if not self.full:
+            self._emails.update(zip(ids, emails, strict=True))
+            self._bytes += sum(e.size for e in emails)
+
+    def get(self, email_id: int) -> Email | None:
+        return self._emails.get(email_id)
+
+    def take_upto(self, upto: int) -> None:
+        """Those up to id `upto` were passed on (or are no longer new): they go."""
+        for i in list(itertools.takewhile(lambda i: i <= upto, self._emails)):
+            self._bytes -= self._emails.pop(i).size
+        self.taken.set()
+
+    def clear(self) -> None:
+        self._emails.clear()
+        self._bytes = 0
+        self.taken.set()
 
 
 @dataclass
@@ -102,8 +139,7 @@ class TriageLoop:
         self._new_after = 0  # the new emails up to this id were passed on to be classified in this cycle
         self._fetching_more = 0  # fetched so far by a poll whose source said it has more: a flood under way
         self._cycling = False  # a cycle is running: what its poll stores is processed meanwhile
-        self._fresh: dict[int, Email] = {}  # stored by the cycle's poll, not yet classified, in id order
-        self._fresh_taken = asyncio.Event()
+        self._fresh = _Fresh()  # stored by the cycle's poll, not yet passed on to be classified
 
     # ---- polling -----------------------------------------------------------------------------------
 
@@ -134,8 +170,8 @@ class TriageLoop:
                 if result.new_ids or result.quarantined_ids:
                     self.events.publish(EmailsChanged(tuple(result.new_ids + result.quarantined_ids), "fetched"))
                 if result.new_ids:
-                    if self._cycling and len(self._fresh) < FRESH_KEPT:
-                        self._fresh.update(zip(result.new_ids, result.new_emails, strict=True))
+                    if self._cycling:
+                        self._fresh.add(result.new_ids, result.new_emails)
                     self._stored.set()
                 if last:
                     break
@@ -151,11 +187,12 @@ class TriageLoop:
         return report
 
     async def _room_for_fresh(self) -> None:
-        """While the cycle's processing has FRESH_KEPT emails to take, wait until it takes some."""
-        while self._cycling and len(self._fresh) >= FRESH_KEPT:
-            self._fresh_taken.clear()
+        """While as many emails as are kept wait for the cycle's processing, and they make a full pass for it to
+        take (fewer, it would wait for more while the poll lasts), wait until it takes some."""
+        while self._cycling and self._fresh.full and len(self._fresh) >= self._pass_size():
+            self._fresh.taken.clear()
             try:
-                await asyncio.wait_for(self._fresh_taken.wait(), FRESH_WAIT)
+                await asyncio.wait_for(self._fresh.taken.wait(), FRESH_WAIT)
             except TimeoutError:
                 return  # processing is slow or stuck: fetch on; later emails are read back from the store
 
@@ -277,17 +314,14 @@ class TriageLoop:
         if not fresh:
             return await self.store.load_in_state(EmailState.NEW, limit, after_id=after)
         ids = await self.store.ids_in_state(EmailState.NEW, limit, after_id=after)
-        missing = [i for i in ids if i not in fresh]
+        missing = [i for i in ids if fresh.get(i) is None]
         stored = dict(await self.store.load_emails(missing)) if missing else {}
         return [(i, email) for i in ids if (email := fresh.get(i) or stored.get(i)) is not None]
 
     def _taken_on(self, upto: int) -> None:
-        """The new emails up to id `upto` were passed on: their fresh copies go (with any no longer new)."""
+        """The new emails up to id `upto` were passed on: not read again this cycle; no copies kept."""
         self._new_after = upto
-        fresh = self._fresh
-        for i in list(itertools.takewhile(lambda i: i <= upto, fresh)):
-            del fresh[i]
-        self._fresh_taken.set()
+        self._fresh.take_upto(upto)
 
     async def _classify(self, loaded: list[tuple[int, Email]], stats: CycleStats) -> _Pass | None:
         try:
@@ -419,7 +453,6 @@ class TriageLoop:
         finally:
             self._cycling = False
             self._fresh.clear()
-            self._fresh_taken.set()
         return report, stats
 
     async def run_until_exhausted(self) -> tuple[PollReport, CycleStats]:
