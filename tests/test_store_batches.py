@@ -91,7 +91,7 @@ async def test_the_index_follows_inserts_updates_and_deletes(store: EmailStore, 
     assert await ids_matching(store, "vpn") == []
 
 
-def _upgrade_to(revision: str, url: str) -> None:
+def _upgrade_to(revision: str, url: str, *, down: bool = False) -> None:
     import asyncio
 
     async def run() -> None:
@@ -100,13 +100,29 @@ def _upgrade_to(revision: str, url: str) -> None:
 
         def upgrade(conn: Connection) -> None:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            (command.downgrade if down else command.upgrade)(cfg, revision)
 
         async with engine.begin() as conn:
             await conn.run_sync(upgrade)
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def test_going_back_to_0002_restores_the_insert_trigger(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "q.db")
+    _upgrade_to("head", url)
+    _upgrade_to("0002", url, down=True)  # what the previous version expects: the trigger indexes its inserts
+    con = sqlite3.connect(tmp_path / "q.db")
+    with con:
+        con.execute("INSERT INTO emails (id, source, provider_id, message_id, thread_id, in_reply_to, sender_address, "
+                    "sender_name, subject, snippet, received_at, size, state, state_reason, retries, flagged, "
+                    "category, urgency, confidence, updated_at) VALUES (1, 'old', 'p1', '<1@old>', '', '', "
+                    "'a@b.example', '', 'Printer jammed', '', '2026-01-01 00:00:00', 1, 'new', '', 0, 0, '', NULL, "
+                    "NULL, '2026-01-01 00:00:00')")
+    found = con.execute("SELECT rowid FROM emails_fts WHERE emails_fts MATCH '\"jammed\"'").fetchall()
+    con.close()
+    assert found == [(1,)]
 
 
 def test_an_existing_database_is_upgraded_with_its_emails_searchable(tmp_path: Path) -> None:
