@@ -123,6 +123,29 @@ def test_demo_path_saves_demo_settings_and_no_secret(qtbot, aloop, settings_file
     assert secrets.writes == []
 
 
+def test_the_demo_drops_what_was_typed_on_later_pages_before_going_back(qtbot, aloop, settings_file, styled_app):
+    secrets = KeyringStandIn()
+    wizard = make_wizard(qtbot, settings_file, secrets)
+    # As an operator who went ahead, filled in Microsoft 365 and HubSpot, then came back and chose the demo:
+    wizard.mail.tenant.set_text("contoso.onmicrosoft.com")
+    wizard.mail.client.set_text("11111111-2222-3333-4444-555555555555")
+    wizard.hubspot.box.setChecked(True)
+    wizard.hubspot.token.edit.setText("pat-na1-typed-then-abandoned")
+    wizard.hubspot.pipeline.set_text("12345")
+    assert wizard.forms.typed_secrets()  # typed, and would be saved on the HubSpot path
+    wizard.welcome_page.demo.setChecked(True)
+    settings, lines, secret_names = wizard.describe()
+    assert secret_names == [] and not any("HubSpot" in line for line in lines)
+    assert not settings.hubspot_enabled and settings.m365_tenant_id == "" and settings.mail_source == "demo"
+    assert next_page(qtbot, wizard) == SUMMARY
+    assert "HubSpot" not in wizard.summary_page.text.text()
+    finish(qtbot, wizard)
+    saved = load_settings(settings_file, environ={})
+    assert saved.mail_source == "demo" and not saved.hubspot_enabled and saved.hubspot_ticket_pipeline == "0"
+    assert saved.m365_tenant_id == "" and secrets.writes == []
+    assert_no_secret_in_files(settings_file.parent, "pat-na1-typed-then-abandoned")
+
+
 def test_microsoft_365_path_validates_tests_and_saves_secrets_to_the_store_only(qtbot, aloop, settings_file,
                                                                                    styled_app):
     secrets = KeyringStandIn()

@@ -116,15 +116,17 @@ class SectionSet:
             field.set_persistent(self.persistent)
         return section
 
-    def draft_settings(self) -> Settings:
+    def draft_settings(self, sections: Sequence[SettingsSection] | None = None) -> Settings:
+        """The settings with what the sections (all, or those given) show applied."""
         settings = self.base
-        for section in self.sections:
+        for section in self.sections if sections is None else sections:
             settings = section.apply(settings)
         return settings
 
-    def typed_secrets(self) -> dict[str, str]:
-        return {f.name(): f.typed() for s in self.sections for f in s.active_secret_fields()
-                if f.typed() and f.name()}
+    def typed_secrets(self, sections: Sequence[SettingsSection] | None = None) -> dict[str, str]:
+        """The secrets typed into the sections (all, or those given) that their current choices use."""
+        return {f.name(): f.typed() for s in (self.sections if sections is None else sections)
+                for f in s.active_secret_fields() if f.typed() and f.name()}
 
     def draft_secrets(self) -> DraftSecrets:
         return DraftSecrets(self.secrets, self.typed_secrets())

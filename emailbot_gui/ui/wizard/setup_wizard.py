@@ -31,7 +31,7 @@ from emailbot_gui.ui.wizard.hubspot_section import HubSpotSection
 from emailbot_gui.ui.wizard.mail_page import MailPage
 from emailbot_gui.ui.wizard.mail_section import MailSection
 from emailbot_gui.ui.wizard.salesforce_section import SalesforceSection
-from emailbot_gui.ui.wizard.section import SectionSet, Tester
+from emailbot_gui.ui.wizard.section import SectionSet, SettingsSection, Tester
 from emailbot_gui.ui.wizard.section_page import SectionPage
 from emailbot_gui.ui.wizard.sign_in import Signer
 from emailbot_gui.ui.wizard.summary_page import SummaryPage
@@ -109,23 +109,26 @@ class SetupWizard(QWizard):
 
     # -- what is saved --------------------------------------------------------------------------------
 
+    def active_sections(self) -> list[SettingsSection]:
+        """The sections whose values are saved. With the demo chosen: the AI step only (the demo mailbox
+        replaces the mail step, and what was typed on later pages before going back to choose it is dropped)."""
+        if self.demo_chosen():
+            return [self.ai]
+        return [self.mail, self.ai, self.salesforce, self.hubspot, self.customer_db, self.escalation]
+
     def final_settings(self) -> Settings:
-        settings = self.forms.draft_settings()
+        settings = self.forms.draft_settings(self.active_sections())
         if self.demo_chosen():
             settings = replace(settings, mail_source="demo")
         return replace(settings, setup_done=True)
 
     def secrets_to_save(self) -> dict[str, str]:
-        if self.demo_chosen():  # pages that were never shown hold nothing typed; the mail page may
-            return {k: val for k, val in self.forms.typed_secrets().items() if not k.startswith("m365:")}
-        return self.forms.typed_secrets()
+        return self.forms.typed_secrets(self.active_sections())
 
     def describe(self) -> tuple[Settings, list[str], list[str]]:
         """(the settings to save, the summary's lines, the names of the secrets to save)."""
         settings = self.final_settings()
-        sections = [self.mail, self.ai, self.salesforce, self.hubspot, self.customer_db, self.escalation]
-        if self.demo_chosen():
-            sections = [self.mail, self.ai]
+        sections = [self.mail, *self.active_sections()] if self.demo_chosen() else self.active_sections()
         lines = [line for s in sections for line in s.summary(settings)]
         return settings, lines, list(self.secrets_to_save())
 
