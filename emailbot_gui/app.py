@@ -14,6 +14,7 @@ from emailbot_gui import APP_NAME, __version__
 
 if TYPE_CHECKING:
     from emailbot_gui.config.paths import AppPaths
+    from emailbot_gui.config.settings import Settings
     from emailbot_gui.services.runtime import Mode, Runtime
 
 
@@ -81,15 +82,16 @@ def setup_logging(level: str, log_file: Path | None) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def resolve_mode(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode, Path | None]:
+def resolve_mode(args: argparse.Namespace, *, default_demo: bool, settings: Settings | None = None
+                 ) -> tuple[Mode, Path | None]:
     """The mode and the data folder. Demo data never mixes with a real queue: without --data-dir the demo
-    keeps its own profile in the user data folder."""
+    keeps its own profile in the user data folder. `settings`: the profile's settings, if already read."""
     from emailbot_gui.services.runtime import Mode
 
     mail_dir: Path | None = args.mail_dir
     data_dir: Path | None = args.data_dir
     if not args.demo and mail_dir is None:
-        configured = configured_mail_source(data_dir)
+        configured = settings.mail_source if settings is not None else configured_mail_source(data_dir)
         if configured != "demo":  # e.g. "m365", set up by the wizard or `emailbot config import`
             return Mode(mail_source=configured), data_dir
     demo = bool(args.demo) or (mail_dir is None and default_demo)
@@ -100,7 +102,8 @@ def resolve_mode(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode,
     return Mode(demo=demo, mail_dir=mail_dir.resolve() if mail_dir else None), data_dir
 
 
-def resolve_paths(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode, AppPaths]:
+def resolve_paths(args: argparse.Namespace, *, default_demo: bool, settings: Settings | None = None
+                  ) -> tuple[Mode, AppPaths]:
     """The mode and where its data and settings live. The demo keeps its own data (queue, outbox) but not its
     own settings: there is one settings file per user, so a change made while trying the demo (say, switching to
     Microsoft 365 in the Settings dialog) is the one the next start reads."""
@@ -108,7 +111,7 @@ def resolve_paths(args: argparse.Namespace, *, default_demo: bool) -> tuple[Mode
 
     from emailbot_gui.config.paths import AppPaths
 
-    mode, data_dir = resolve_mode(args, default_demo=default_demo)
+    mode, data_dir = resolve_mode(args, default_demo=default_demo, settings=settings)
     paths = AppPaths.resolve(data_dir)
     if args.data_dir is None and mode.demo:
         paths = replace(paths, config_dir=AppPaths.resolve(None).config_dir)
@@ -126,12 +129,17 @@ def configured_mail_source(data_dir: Path | None) -> str:
 async def start_runtime(args: argparse.Namespace, *, default_demo: bool) -> Runtime:
     import asyncio
 
+    from emailbot_gui.config.paths import AppPaths
     from emailbot_gui.config.secrets import open_secret_store_or_env
     from emailbot_gui.config.settings import load_settings
     from emailbot_gui.services.runtime import build_runtime
 
-    mode, paths = resolve_paths(args, default_demo=default_demo)
-    settings = load_settings(paths.settings_file)
+    # Read once: the file the mode is decided from is the one the runtime uses (the demo shares the settings).
+    settings_file = AppPaths.resolve(args.data_dir).settings_file
+    settings = load_settings(settings_file)
+    mode, paths = resolve_paths(args, default_demo=default_demo, settings=settings)
+    if paths.settings_file != settings_file:
+        settings = load_settings(paths.settings_file)
     setup_logging(settings.log_level, paths.log_file)
     secrets, keyring_problem = await asyncio.to_thread(open_secret_store_or_env)  # probing the keyring blocks
     if keyring_problem:

@@ -116,8 +116,7 @@ class QueueTableModel(QAbstractTableModel):
         """The window closed: no more refreshes or page loads (the store may be closing under them)."""
         self._refresh_timer.stop()
         self._age_timer.stop()
-        self._runner.cancel(self._task_name)
-        self._runner.cancel_reads()
+        self._runner.cancel_reads()  # the named page loads, this model's own among them
 
     # -- queries and refreshes ------------------------------------------------------------------------
 
