@@ -91,11 +91,8 @@ class ProcessedMarker:
         category, folder = s.m365_processed_category, s.m365_processed_folder
         if not batch or not (category or folder):
             return 0
-        ids: dict[str, int] = {}
-        for email_id in batch:
-            detail = await self.store.detail(email_id)
-            if detail is not None and detail.state in FINISHED and detail.email.source == self.source:
-                ids[detail.email.provider_id] = email_id
+        ids = {provider_id: email_id for email_id, (source, provider_id, state)
+               in (await self.store.identities(list(batch))).items() if state in FINISHED and source == self.source}
         if not ids:
             return 0
         try:

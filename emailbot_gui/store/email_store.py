@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -39,6 +39,7 @@ from emailbot_gui.store.triage_batches import (
 )
 
 QUARANTINE_RAW_LIMIT = 5 * 1024 * 1024
+_T = TypeVar("_T")
 ADDRESS_LIMIT = 320  # the sender columns' length
 
 
@@ -175,6 +176,16 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                                      .order_by(EmailRow.id).limit(limit))
             return list(result)
 
+    async def identities(self, ids: Sequence[int]) -> dict[int, tuple[str, str, EmailState]]:
+        """id -> (source, provider id, state) of these emails, without reading their content."""
+        out: dict[int, tuple[str, str, EmailState]] = {}
+        async with self.session() as s:
+            for chunk in _chunks(list(ids), 500):
+                found = await s.execute(select(EmailRow.id, EmailRow.source, EmailRow.provider_id, EmailRow.state)
+                                        .where(EmailRow.id.in_(chunk)))
+                out.update((i, (source, provider_id, EmailState(state))) for i, source, provider_id, state in found)
+        return out
+
     async def load_classifications(self, ids: Sequence[int]) -> dict[int, Classification]:
         async with self.session() as s:
             result = await s.execute(select(EmailContentRow.email_id, EmailContentRow.classification)
@@ -239,7 +250,7 @@ _FTS_INSERT = text("INSERT INTO emails_fts(rowid, subject, sender_address, sende
 
 # ---- row builders -------------------------------------------------------------------------------------
 
-def _chunks(values: Sequence[str], size: int) -> list[Sequence[str]]:
+def _chunks(values: Sequence[_T], size: int) -> list[Sequence[_T]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
