@@ -196,17 +196,19 @@ class TriageConsole:
         """Where the UI writes secrets (the OS keyring behind the environment overlay); never the settings."""
         return self._secrets
 
-    async def apply_settings(self, new: Settings) -> bool:
+    async def apply_settings(self, new: Settings, *, secrets_changed: bool = True) -> bool:
         """Validate, save, and switch the running integrations to `new` without a restart; returns whether a
-        restart is needed for part of it (the mail source, the queue database). Raises SettingsError."""
+        restart is needed for part of it (the mail source, the queue database). `secrets_changed`: whether a
+        secret was saved with it (only then do unchanged connector settings get rebuilt). Raises SettingsError."""
         async with self._applying:  # one change at a time: each rebuilds from the settings before it
-            return await self._apply_settings(new.validate())
+            return await self._apply_settings(new.validate(), secrets_changed)
 
-    async def _apply_settings(self, new: Settings) -> bool:
+    async def _apply_settings(self, new: Settings, secrets_changed: bool) -> bool:
         old = self._settings
         if self._settings_file is not None:
             await asyncio.to_thread(save_settings, self._settings_file, new)
-        restart = await self._integrations.apply(new) if self._integrations is not None else False
+        restart = await self._integrations.apply(new, secrets_changed=secrets_changed) \
+            if self._integrations is not None else False
         self._settings = new
         self.actor = new.operator_name or self.actor
         self.proposer.operator = self.actor
@@ -240,7 +242,7 @@ class TriageConsole:
 
     async def set_auto_approval(self, settings: AutoApprovalSettings) -> None:
         """Change the auto-approval rules (saved, and audited with before and after)."""
-        await self.apply_settings(replace(self._settings, auto_approval=settings.to_json()))
+        await self.apply_settings(replace(self._settings, auto_approval=settings.to_json()), secrets_changed=False)
 
     async def agreement_rates(self) -> dict[str, CategoryAgreement]:
         """Per category, how often the operator approved the proposal unchanged (auto-approvals left out)."""

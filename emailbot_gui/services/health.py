@@ -145,13 +145,15 @@ class HealthMonitor:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
 
-    def update_settings(self, settings: Settings, secrets: SecretStore | None = None) -> None:
-        """New settings: forget what was found with the old ones and check again soon."""
+    def update_settings(self, settings: Settings, secrets: SecretStore | None = None, *, recheck: bool = True) -> None:
+        """New settings: with `recheck` (an integration's settings or secrets changed), forget what was found
+        with the old ones and check again soon."""
         self.settings = settings
         self.secrets = secrets or self.secrets
         self.interval = settings.health_check_interval
-        self._entries = {name: _Entry() for name in INTEGRATIONS}
-        self._publish()
+        if recheck:
+            self._entries = {name: _Entry() for name in INTEGRATIONS}
+            self._publish()
         self._wake.set()
 
     # ---- live reports ------------------------------------------------------------------------------------

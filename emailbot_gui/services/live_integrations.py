@@ -47,6 +47,13 @@ RESTART_FIELDS = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mai
                   "database_url")
 
 
+# Applied in place, read by nothing a connector is built from: changing only these (and no secret) rebuilds no
+# connector and keeps the health checks' findings.
+LIVE_ONLY_FIELDS = frozenset({"polling_interval_minutes", "batch_size", "log_level", "enrich_concurrency",
+                              "demo_poll_seconds", "operator_name", "escalation_people", "health_check_interval",
+                              "auto_approval", "setup_done", "m365_processed_category", "m365_processed_folder"})
+
+
 class EscalationsOff(Exception):
     """Teams escalation is switched off in the settings."""
 
@@ -112,12 +119,17 @@ class LiveIntegrations:
     def escalations_enabled(self) -> bool:
         return self.escalations is None or self.escalations.enabled
 
-    async def apply(self, new: Settings, *, initial: bool = False) -> bool:
-        """Switch to `new`; returns whether something changed that needs a restart."""
+    async def apply(self, new: Settings, *, initial: bool = False, secrets_changed: bool = True) -> bool:
+        """Switch to `new`; returns whether something changed that needs a restart. The CRM connectors and
+        the OpenAI client are rebuilt (and the health checks start over) unless only LIVE_ONLY_FIELDS changed
+        and no secret did (`secrets_changed`: a new secret leaves the settings as they were)."""
         old, self.settings = self.settings, new
         restart = not initial and any(getattr(old, f) != getattr(new, f) for f in RESTART_FIELDS)
-        await self._crm(new)
-        await self._classifier(new)
+        rebuild = initial or secrets_changed or any(getattr(old, f) != getattr(new, f)
+                                                    for f in Settings.__dataclass_fields__ if f not in LIVE_ONLY_FIELDS)
+        if rebuild:
+            await self._crm(new)
+            await self._classifier(new)
         if self.escalations is not None:
             self.escalations.enabled = new.teams_escalation_enabled
         self.policy.people = self.base_people + people_from_settings(new.escalation_people)
@@ -128,7 +140,7 @@ class LiveIntegrations:
         self.dispatcher.max_attempts = max(1, new.max_retries)
         self.gateway.timeout = context_timeout(new)
         logging.getLogger().setLevel(new.log_level)
-        self.monitor.update_settings(new, self.secrets)
+        self.monitor.update_settings(new, self.secrets, recheck=rebuild)
         return restart
 
     async def _crm(self, settings: Settings) -> None:

@@ -7,6 +7,7 @@ Opened with `open()`, never `exec()` (see dialogs.py)."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -181,8 +182,8 @@ class SettingsDialog(QDialog):
             return
         self._saving = True
         self._show_status("Saving…", error=False)
-        self.runner.run(self.forms.save(self.console.apply_settings), self._saved, self._failed,
-                        what="Saving the settings")
+        write = functools.partial(self.console.apply_settings, secrets_changed=bool(self.forms.typed_secrets()))
+        self.runner.run(self.forms.save(write), self._saved, self._failed, what="Saving the settings")
 
     def accept(self) -> None:
         self._close_after_save = True

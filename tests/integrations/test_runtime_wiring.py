@@ -239,3 +239,34 @@ async def test_apply_settings_switches_integrations_without_a_restart(start, tmp
     changes = [a for a in await console.audit() if a.action == "settings_changed"]
     assert len(changes) == 5 and "salesforce_enabled" in changes[-1].details["changed"]
     assert changes[0].details["changed"] == ["mail_source"] and changes[0].details["restart_needed"] is True
+
+
+async def test_a_change_no_connector_reads_rebuilds_none_and_keeps_the_health_findings(start, sf_fake,
+                                                                                       secrets) -> None:
+    from emailbot_gui.pipeline.auto_approval import AutoApprovalSettings
+
+    runtime = await start(Settings(operator_name="Tester"), Mode(demo=True), secrets)
+    console, integrations = runtime.console, runtime.integrations
+    assert integrations is not None
+    store_salesforce_secret(secrets, sf_fake)
+    await console.apply_settings(replace(console.settings, **salesforce_settings(sf_fake)))
+    salesforce = integrations.crm["salesforce"]
+
+    def salesforce_health() -> str:
+        return next(h.last_error for h in console.health() if h.name == "salesforce")
+
+    assert runtime.health is not None
+    runtime.health.report("salesforce", "503 from the instance")  # what a running lookup just met
+    assert salesforce_health() == "503 from the instance"
+    await console.set_auto_approval(AutoApprovalSettings(enabled=True))
+    await console.apply_settings(replace(console.settings, escalation_people={"*": ["lead@example.com"]},
+                                         polling_interval_minutes=2), secrets_changed=False)
+    assert integrations.crm["salesforce"] is salesforce  # not rebuilt, not re-probed
+    assert salesforce_health() == "503 from the instance" and console.auto_approval.enabled
+    assert [p.address.address for p in runtime.console.policy.people][-1] == "lead@example.com"
+
+    await console.apply_settings(console.settings)  # the same settings, but a secret was saved with them
+    assert integrations.crm["salesforce"] is not salesforce and salesforce_health() == ""
+    rebuilt = integrations.crm["salesforce"]
+    await console.apply_settings(replace(console.settings, request_timeout=12.0), secrets_changed=False)
+    assert integrations.crm["salesforce"] is not rebuilt  # a setting the connector is built from

@@ -126,6 +126,7 @@ class FakeSettingsConsole:
     events: EventHub = field(default_factory=EventHub)
     categories: tuple = DEFAULT_CATEGORIES
     applied: list[Any] = field(default_factory=list)
+    secrets_changed: list[bool] = field(default_factory=list)  # per apply_settings call
     restart_needed: bool = False
     fail_apply: Exception | None = None
     health_rows: list[Any] = field(default_factory=list)
@@ -141,10 +142,11 @@ class FakeSettingsConsole:
         self.settings = self.settings or Settings()
         self.auto_rules = self.auto_rules or AutoApprovalSettings()
 
-    async def apply_settings(self, new: Any) -> bool:
+    async def apply_settings(self, new: Any, *, secrets_changed: bool = True) -> bool:
         if self.fail_apply is not None:
             raise self.fail_apply
         self.applied.append(new)
+        self.secrets_changed.append(secrets_changed)
         self.settings = new
         return self.restart_needed
 

@@ -62,6 +62,7 @@ def test_opens_clean_and_switches_hubspot_on_and_off_at_runtime(qtbot, aloop, st
     apply(qtbot, dialog)
     assert len(console.applied) == 2 and not console.applied[-1].hubspot_enabled
     assert console.secrets.writes == [HUBSPOT_TOKEN]  # switching off writes no secret
+    assert console.secrets_changed == [True, False]  # the console rebuilds unchanged connectors only after a secret
 
 
 def test_changing_the_mail_source_says_a_restart_is_needed(qtbot, aloop, styled_app):
