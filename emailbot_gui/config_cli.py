@@ -10,13 +10,16 @@ from typing import Any
 
 from emailbot_gui.config.secrets import (
     CUSTOMER_DB_PASSWORD,
+    DATABASE_PASSWORD,
     HUBSPOT_TOKEN,
     KEYRING_SERVICE,
     OPENAI_API_KEY,
     EnvSecretStore,
+    certificate_passphrase_name,
     client_secret_name,
     env_variable_for,
     salesforce_secret_name,
+    secret_label,
 )
 from emailbot_gui.config.settings import Settings, settings_to_json
 
@@ -106,7 +109,9 @@ def _show(path: Path, settings: Settings, secrets: EnvSecretStore, keyring_probl
             "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1] else value
         print(f"  {name:<34} {shown!r}" if isinstance(shown, str) else f"  {name:<34} {shown}")
     print(f"\nSecrets ({'environment variables only: ' + keyring_problem if keyring_problem else 'OS keyring'}):")
-    for label, name in _secret_names(settings):
+    for name in _secret_names(settings):
+        label = secret_label(name)
+        label = label[0].upper() + label[1:]
         where = "not set"
         try:
             if secrets.from_environment(name):
@@ -119,11 +124,14 @@ def _show(path: Path, settings: Settings, secrets: EnvSecretStore, keyring_probl
     return 0
 
 
-def _secret_names(settings: Settings) -> list[tuple[str, str]]:
-    names = [("OpenAI API key", OPENAI_API_KEY), ("HubSpot access token", HUBSPOT_TOKEN),
-             ("Customer database password", CUSTOMER_DB_PASSWORD)]
+def _secret_names(settings: Settings) -> list[str]:
+    names = [OPENAI_API_KEY, HUBSPOT_TOKEN, CUSTOMER_DB_PASSWORD]
+    if settings.database_url:
+        names.append(DATABASE_PASSWORD)
     if settings.m365_client_id:
-        names.append(("Microsoft 365 client secret", client_secret_name(settings.m365_client_id)))
+        names.append(client_secret_name(settings.m365_client_id))
+    if settings.m365_client_id and settings.m365_certificate_path:
+        names.append(certificate_passphrase_name(settings.m365_client_id))
     if settings.salesforce_client_id:
-        names.append(("Salesforce client secret", salesforce_secret_name(settings.salesforce_client_id)))
+        names.append(salesforce_secret_name(settings.salesforce_client_id))
     return names

@@ -61,6 +61,26 @@ ENV_SECRETS: Mapping[str, str] = {
 }
 
 
+# What each secret is, in words (a name in the store is for the program). Per-client-id names take the prefix.
+_LABELS = (
+    (OPENAI_API_KEY, "OpenAI API key"),
+    (HUBSPOT_TOKEN, "HubSpot access token"),
+    (CUSTOMER_DB_PASSWORD, "customer database password"),
+    (DATABASE_PASSWORD, "queue database password"),
+    ("salesforce:client-secret:", "Salesforce consumer secret"),
+    ("m365:client-secret:", "Microsoft 365 client secret"),
+    ("m365:certificate-passphrase:", "certificate passphrase"),
+)
+
+
+def secret_label(name: str) -> str:
+    """What the secret stored under `name` is, in words, for a sentence ("the OpenAI API key")."""
+    for prefix, label in _LABELS:
+        if name == prefix or (prefix.endswith(":") and name.startswith(prefix)):
+            return label
+    return name
+
+
 def env_variable_for(name: str) -> str | None:
     """The environment variable that supplies the secret `name`, or None (token caches have none)."""
     if name in ENV_SECRETS:

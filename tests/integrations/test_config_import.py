@@ -115,6 +115,15 @@ def test_import_settings_to_the_file_secrets_to_the_keyring(tmp_path: Path, caps
     assert "EMAILBOT_REDIS_URL" in out.out and "EMAILBOT_API_KEY" in out.out  # skipped, with the reason
     assert "WEBHOOK_TOKEN" in out.out and "placeholder" in out.out
 
+    # `config show` names each secret in words and says where it is set, never what it is
+    assert run(argparse.Namespace(config_command="show", data_dir=tmp_path / "data"), keyring_backend=keyring) == 0
+    shown = capsys.readouterr().out
+    lines = [line.strip() for line in shown.splitlines()]
+    for label in ("OpenAI API key", "Microsoft 365 client secret", "Salesforce consumer secret",
+                  "Customer database password", "Queue database password"):
+        assert any(line.startswith(label) and line.endswith("set (OS keyring)") for line in lines), label
+    assert "HubSpot access token" in shown and all(value not in shown for value in SECRETS.values())
+
 
 def test_without_a_keyring_no_secret_is_written_and_the_alternative_is_named(tmp_path: Path) -> None:
     env_file = tmp_path / "original.env"

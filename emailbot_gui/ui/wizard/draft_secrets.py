@@ -10,13 +10,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 
 from emailbot_gui.config.secrets import (
-    CUSTOMER_DB_PASSWORD,
-    HUBSPOT_TOKEN,
-    OPENAI_API_KEY,
     SecretStore,
-    certificate_passphrase_name,
-    client_secret_name,
-    salesforce_secret_name,
 )
 
 
@@ -80,21 +74,3 @@ async def save_secrets(store: SecretStore, values: Mapping[str, str]) -> None:
 
     if values:
         await asyncio.to_thread(write)
-
-
-_LABELS = (  # a name ending in ":" is the prefix of per-client-id names
-    (OPENAI_API_KEY, "OpenAI API key"),
-    (HUBSPOT_TOKEN, "HubSpot access token"),
-    (CUSTOMER_DB_PASSWORD, "customer database password"),
-    (salesforce_secret_name(""), "Salesforce consumer secret"),
-    (client_secret_name(""), "Microsoft 365 client secret"),
-    (certificate_passphrase_name(""), "certificate passphrase"),
-)
-
-
-def secret_label(name: str) -> str:
-    """What a secret is, in words (its name in the store is for the program)."""
-    for prefix, label in _LABELS:
-        if name == prefix or (prefix.endswith(":") and name.startswith(prefix)):
-            return label
-    return name

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizardPage
 
-from emailbot_gui.ui.wizard.draft_secrets import secret_label
+from emailbot_gui.config.secrets import secret_label
 from emailbot_gui.ui.wizard.fields import WrappedLabel, note
 
 
