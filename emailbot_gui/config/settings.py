@@ -240,10 +240,6 @@ def _field_types() -> dict[str, str]:
 def coerce_setting(name: str, value: Any, origin: str) -> Any:
     """`value` (text from the environment, or JSON from the file) as the setting's type; SettingsError
     naming the setting and `origin` when it cannot be."""
-    return _coerce(name, value, origin)
-
-
-def _coerce(name: str, value: Any, origin: str) -> Any:
     kind = _field_types()[name]
     try:
         if kind == "bool":
@@ -309,7 +305,7 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
         variable = env_name(name)
         if variable in environ:
             origin = f"environment variable {variable}"
-            out[name] = (_coerce(name, environ[variable], origin), origin)
+            out[name] = (coerce_setting(name, environ[variable], origin), origin)
     return out
 
 
@@ -335,7 +331,7 @@ def read_settings_file(path: Path) -> dict[str, Any]:
             else:
                 log.warning("ignoring unknown setting %r in %s", name, path)
             continue
-        values[name] = _coerce(name, value, str(path))
+        values[name] = coerce_setting(name, value, str(path))
     return values
 
 

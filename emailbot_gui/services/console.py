@@ -78,7 +78,7 @@ class CrmTarget:
 class TriageConsole:
     def __init__(self, store: EmailStore, loop: TriageLoop, dispatcher: OutboxDispatcher, proposer: Proposer,
                  policy: EscalationPolicy, learner: LearningClassifier, events: EventHub, *, actor: str,
-                 people: Sequence[Person] = (), categories: tuple[Category, ...] = DEFAULT_CATEGORIES,
+                 categories: tuple[Category, ...] = DEFAULT_CATEGORIES,
                  demo: bool = False, settings: Settings | None = None, secrets: SecretStore | None = None,
                  health: HealthMonitor | None = None, integrations: LiveIntegrations | None = None,
                  auto_approval: AutoApprovalPolicy | None = None, meter: UsageMeter | None = None,
@@ -92,7 +92,6 @@ class TriageConsole:
         self.learner = learner
         self.events = events
         self.actor = actor
-        self.people = list(people)
         self.categories = categories
         self.demo = demo
         self._settings = settings or loop.settings
@@ -188,6 +187,11 @@ class TriageConsole:
     # ---- settings, secrets, health, usage ------------------------------------------------------------
 
     @property
+    def people(self) -> list[Person]:
+        """The escalation people, as the policy has them now (the settings change them while the app runs)."""
+        return self.policy.people
+
+    @property
     def settings(self) -> Settings:
         return self._settings
 
@@ -212,7 +216,6 @@ class TriageConsole:
         self._settings = new
         self.actor = new.operator_name or self.actor
         self.proposer.operator = self.actor
-        self.people = list(self.policy.people)
         changed = [name for name in Settings.__dataclass_fields__ if getattr(old, name) != getattr(new, name)]
         if changed:
             details: dict[str, Any] = {"changed": changed, "restart_needed": restart}

@@ -234,7 +234,7 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
             hooks=hooks)
         await integrations.apply(settings, initial=True)
         console = TriageConsole(store, loop, dispatcher, proposer, policy, learner, events, actor=actor,
-                                people=policy.people, demo=mode.demo, settings=settings, secrets=secrets,
+                                demo=mode.demo, settings=settings, secrets=secrets,
                                 health=monitor, integrations=integrations, auto_approval=auto_policy, meter=meter,
                                 settings_file=paths.settings_file,
                                 directory=mail.graph.directory if mail.graph is not None else None,
