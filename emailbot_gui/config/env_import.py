@@ -20,7 +20,15 @@ from emailbot_gui.config.secrets import (
     client_secret_name,
     salesforce_secret_name,
 )
-from emailbot_gui.config.settings import ENV_FIELDS, ENV_PREFIX, Settings, SettingsError, coerce_setting, env_name
+from emailbot_gui.config.settings import (
+    ENV_FIELDS,
+    ENV_PREFIX,
+    Settings,
+    SettingsError,
+    coerce_setting,
+    env_name,
+    implied_by_design_variables,
+)
 
 HUBSPOT_API_KEY_GONE = (
     "HUBSPOT_API_KEY was not imported: HubSpot retired API keys in 2022 and no longer accepts them. Create a "
@@ -130,20 +138,12 @@ def _emailbot_fields(env: Mapping[str, str], plan: ImportPlan) -> None:
         variable = env_name(setting)
         if variable in env:
             plan.set(setting, coerce_setting(setting, env[variable], f"{variable} in the imported file"), variable)
-    if env.get("EMAILBOT_DEBUG", "").strip().lower() in ("1", "true", "yes", "on") and "log_level" not in plan.settings:
-        plan.set("log_level", "DEBUG", "EMAILBOT_DEBUG")
+    for setting, (value, variable) in implied_by_design_variables(env).items():
+        if setting not in plan.settings:
+            plan.set(setting, value, variable)
 
 
 def _m365(env: Mapping[str, str], plan: ImportPlan, current: Settings) -> None:
-    authority = env.get("EMAILBOT_M365_AUTHORITY", "")
-    if authority:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(authority)
-        plan.set("m365_authority_host", f"{parts.scheme}://{parts.netloc}", "EMAILBOT_M365_AUTHORITY")
-        tenant = parts.path.strip("/").split("/")[0]
-        if tenant and "m365_tenant_id" not in plan.settings:
-            plan.set("m365_tenant_id", tenant, "EMAILBOT_M365_AUTHORITY")
     client_id = plan.settings.get("m365_client_id", current.m365_client_id)
     secret = env.get("EMAILBOT_M365_CLIENT_SECRET", "")
     if secret:

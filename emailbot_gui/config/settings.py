@@ -288,19 +288,27 @@ def _shown(name: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
-    """field -> (value, origin) for every setting the environment overrides."""
+def implied_by_design_variables(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """field -> (value, variable) for the original design's variables that imply settings: EMAILBOT_M365_AUTHORITY
+    (a full authority URL, https://login.microsoftonline.com/<tenant>: host and tenant) and EMAILBOT_DEBUG (log
+    level DEBUG). A setting's own variable wins over these."""
     out: dict[str, tuple[Any, str]] = {}
     authority = environ.get("EMAILBOT_M365_AUTHORITY", "").strip()
-    if authority:  # the original design's full authority URL: https://login.microsoftonline.com/<tenant>
+    if authority:
         parts = urlsplit(authority)
-        origin = "environment variable EMAILBOT_M365_AUTHORITY"
-        out["m365_authority_host"] = (f"{parts.scheme}://{parts.netloc}", origin)
+        out["m365_authority_host"] = (f"{parts.scheme}://{parts.netloc}", "EMAILBOT_M365_AUTHORITY")
         tenant = parts.path.strip("/").split("/")[0]
         if tenant:
-            out["m365_tenant_id"] = (tenant, origin)
+            out["m365_tenant_id"] = (tenant, "EMAILBOT_M365_AUTHORITY")
     if environ.get("EMAILBOT_DEBUG", "").strip().lower() in _TRUE:
-        out["log_level"] = ("DEBUG", "environment variable EMAILBOT_DEBUG")
+        out["log_level"] = ("DEBUG", "EMAILBOT_DEBUG")
+    return out
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """field -> (value, origin) for every setting the environment overrides."""
+    out = {name: (value, f"environment variable {variable}")
+           for name, (value, variable) in implied_by_design_variables(environ).items()}
     for name in ENV_FIELDS:
         variable = env_name(name)
         if variable in environ:

@@ -150,3 +150,17 @@ def test_a_private_app_token_under_the_old_name_is_imported_and_bad_values_are_n
         plan_import({"EMAILBOT_BATCH_SIZE": "lots"}, Settings())
     with pytest.raises(SettingsError, match="SALESFORCE_API_VERSION"):
         plan_import({"SALESFORCE_API_VERSION": "v20.0"}, Settings()).apply_to(Settings())
+
+
+def test_the_designs_authority_and_debug_variables_mean_the_same_in_an_import_as_in_the_environment() -> None:
+    from emailbot_gui.config.settings import env_overrides
+
+    env = {"EMAILBOT_M365_AUTHORITY": "https://login.microsoftonline.us/contoso-gov", "EMAILBOT_DEBUG": "yes",
+           "EMAILBOT_M365_TENANT_ID": "explicit-tenant"}
+    plan = plan_import(env, Settings())
+    overrides = env_overrides(env)
+    for setting, value in (("m365_authority_host", "https://login.microsoftonline.us"),
+                           ("m365_tenant_id", "explicit-tenant"), ("log_level", "DEBUG")):
+        assert plan.settings[setting] == overrides[setting][0] == value  # a setting's own variable wins
+    assert plan.setting_sources["m365_tenant_id"] == "EMAILBOT_M365_TENANT_ID"
+    assert plan.setting_sources["m365_authority_host"] == "EMAILBOT_M365_AUTHORITY"
