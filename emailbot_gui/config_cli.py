@@ -21,7 +21,7 @@ from emailbot_gui.config.secrets import (
     salesforce_secret_name,
     secret_label,
 )
-from emailbot_gui.config.settings import Settings, settings_to_json
+from emailbot_gui.config.settings import Settings, secret_problems, settings_to_json
 
 
 def add_parser(sub: Any) -> None:
@@ -40,13 +40,13 @@ def run(args: argparse.Namespace, *, keyring_backend: Any = None) -> int:
     from emailbot_gui.config.env_import import EnvFileError, parse_env_file, plan_import
     from emailbot_gui.config.paths import AppPaths
     from emailbot_gui.config.secrets import open_secret_store_or_env
-    from emailbot_gui.config.settings import SettingsError, read_settings_file, save_settings
+    from emailbot_gui.config.settings import SettingsError, load_settings, save_settings
 
     paths = AppPaths.resolve(args.data_dir)
     secrets, keyring_problem = open_secret_store_or_env(backend=keyring_backend)
     try:
         # The file's own values only: an EMAILBOT_* variable of this shell must not end up in the file.
-        current = Settings(**read_settings_file(paths.settings_file)).validate()
+        current = load_settings(paths.settings_file, environ={})
         if args.config_command == "show":
             return _show(paths.settings_file, current, secrets, keyring_problem)
         try:
@@ -104,9 +104,10 @@ def _store_secrets(values: dict[str, str], secrets: EnvSecretStore, keyring_prob
 
 def _show(path: Path, settings: Settings, secrets: EnvSecretStore, keyring_problem: str) -> int:
     print(f"Settings file {path}{'' if path.exists() else ' (not created yet: defaults)'}:")
+    carrying_secrets = set(secret_problems(settings))
     for name, value in settings_to_json(settings).items():
-        shown = "(a URL with a password — move it to the keyring)" if name.endswith("_url") and \
-            "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1] else value
+        shown = "(carries a secret: move it to the keyring with `emailbot config import`)" \
+            if name in carrying_secrets else value
         print(f"  {name:<34} {shown!r}" if isinstance(shown, str) else f"  {name:<34} {shown}")
     print(f"\nSecrets ({'environment variables only: ' + keyring_problem if keyring_problem else 'OS keyring'}):")
     for name in _secret_names(settings):

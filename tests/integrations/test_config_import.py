@@ -164,3 +164,14 @@ def test_the_designs_authority_and_debug_variables_mean_the_same_in_an_import_as
         assert plan.settings[setting] == overrides[setting][0] == value  # a setting's own variable wins
     assert plan.setting_sources["m365_tenant_id"] == "EMAILBOT_M365_TENANT_ID"
     assert plan.setting_sources["m365_authority_host"] == "EMAILBOT_M365_AUTHORITY"
+
+
+def test_config_show_hides_any_value_that_carries_a_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "settings.json").write_text(json.dumps({
+        "openai_base_url": "https://proxy.example/v1?api_key=sk-in-a-query-1234",  # was printed in full
+        "database_url": "postgresql+asyncpg://emailbot:pw-in-the-url-5678@db.example/emailbot"}))
+    assert run(argparse.Namespace(config_command="show", data_dir=tmp_path), keyring_backend=MemoryKeyring()) == 0
+    out = capsys.readouterr()
+    assert "sk-in-a-query-1234" not in out.out + out.err and "pw-in-the-url-5678" not in out.out + out.err
+    hidden = [line.split()[0] for line in out.out.splitlines() if "carries a secret" in line]
+    assert hidden == ["database_url", "openai_base_url"]
