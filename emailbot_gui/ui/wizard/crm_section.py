@@ -3,10 +3,12 @@ checkable box whose fields appear when it is switched on — with its own Test c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QVBoxLayout, QWidget
 
 from emailbot_gui.config.settings import Settings
-from emailbot_gui.ui.wizard.fields import note
+from emailbot_gui.ui.wizard.fields import CheckedField, note
 from emailbot_gui.ui.wizard.section import FormContext, SettingsSection
 
 
@@ -36,8 +38,15 @@ class CrmSection(SettingsSection):
         self.box.toggled.connect(self._toggled)
 
     def add_test(self) -> None:
+        """The Test connection row, last; the section's checked fields now signal its changes."""
         self.test = self.connection_test(self.key)
         self.form.addRow("", self.test)
+        for field in self.checked_fields():
+            field.changed.connect(self.changed)
+
+    def checked_fields(self) -> Sequence[CheckedField]:
+        """The section's checked text fields: their changes, problems and reveal are handled here."""
+        return ()
 
     def enabled(self) -> bool:
         return self.box.isChecked()
@@ -53,7 +62,11 @@ class CrmSection(SettingsSection):
         return self.field_errors() if self.enabled() else []
 
     def field_errors(self) -> list[str]:
-        return []
+        return [f.error() for f in self.checked_fields() if f.error()]
+
+    def reveal(self) -> None:
+        for field in self.checked_fields():
+            field.reveal()
 
     def active_secret_fields(self) -> list:  # type: ignore[type-arg]
         return self.secret_fields() if self.enabled() else []

@@ -4,7 +4,7 @@ with defaults or the original EmailBot schema."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
@@ -120,8 +120,6 @@ class CustomerDbSection(CrmSection):
         self.form.addRow(self.columns)
         self.form.addRow("", self.allow_create)
         self.add_test()
-        for field in (self.url, self.customers, self.contracts, self.tickets, self.db_schema):
-            field.changed.connect(self.changed)
         self.password.changed.connect(self.changed)
         self.link.currentIndexChanged.connect(self.changed)
         self.allow_create.toggled.connect(self.changed)
@@ -178,19 +176,17 @@ class CustomerDbSection(CrmSection):
                        customer_db_mapping=mapping_of(self.schema()),
                        customer_db_allow_create_ticket=self.allow_create.isChecked())
 
+    def checked_fields(self) -> Sequence[CheckedField]:
+        return self.url, self.customers, self.contracts, self.tickets, self.db_schema
+
     def field_errors(self) -> list[str]:
-        problems = [f.error() for f in (self.url, self.customers, self.contracts, self.tickets, self.db_schema)
-                    if f.error()]
+        problems = super().field_errors()
         if not problems:
             try:
                 self.schema().validate()
             except ValueError as exc:
                 problems.append(f"The column names are incomplete: {exc}.")
         return problems
-
-    def reveal(self) -> None:
-        for field in (self.url, self.customers, self.contracts, self.tickets, self.db_schema):
-            field.reveal()
 
     def secret_fields(self) -> list[SecretField]:
         return [self.password]

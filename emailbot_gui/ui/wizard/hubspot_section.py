@@ -3,6 +3,7 @@ new tickets go to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtWidgets import QWidget
@@ -44,8 +45,6 @@ class HubSpotSection(CrmSection):
         self.form.addRow("Ticket stage", self.stage)
         self.add_test()
         self.token.changed.connect(self._token_changed)
-        for field in (self.pipeline, self.stage):
-            field.changed.connect(self.changed)
 
     def load(self, settings: Settings) -> None:
         self.pipeline.set_text(settings.hubspot_ticket_pipeline)
@@ -56,15 +55,14 @@ class HubSpotSection(CrmSection):
         return replace(settings, hubspot_enabled=self.enabled(), hubspot_ticket_pipeline=self.pipeline.text(),
                        hubspot_ticket_stage=self.stage.text())
 
+    def checked_fields(self) -> Sequence[CheckedField]:
+        return self.pipeline, self.stage
+
     def field_errors(self) -> list[str]:
-        problems = [f.error() for f in (self.pipeline, self.stage) if f.error()]
+        problems = super().field_errors()
         if not self.token.has_value():
             problems.append("Enter the private app access token.")
         return problems
-
-    def reveal(self) -> None:
-        self.pipeline.reveal()
-        self.stage.reveal()
 
     def secret_fields(self) -> list[SecretField]:
         return [self.token]

@@ -4,6 +4,7 @@ credentials), optionally the instance URL and API version."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtWidgets import QWidget
@@ -46,8 +47,6 @@ class SalesforceSection(CrmSection):
         self.form.addRow("Instance URL", self.instance_url)
         self.form.addRow("API version", self.api_version)
         self.add_test()
-        for field in (self.token_url, self.client, self.instance_url, self.api_version):
-            field.changed.connect(self.changed)
         self.secret.changed.connect(self.changed)
         self.client.edit.editingFinished.connect(lambda: ctx.refresh_secret(self.secret))
 
@@ -63,16 +62,14 @@ class SalesforceSection(CrmSection):
                        salesforce_client_id=self.client.text(), salesforce_instance_url=self.instance_url.text(),
                        salesforce_api_version=self.api_version.text() or "v60.0")
 
+    def checked_fields(self) -> Sequence[CheckedField]:
+        return self.token_url, self.client, self.instance_url, self.api_version
+
     def field_errors(self) -> list[str]:
-        problems = [f.error() for f in (self.token_url, self.client, self.instance_url, self.api_version)
-                    if f.error()]
+        problems = super().field_errors()
         if not self.secret.has_value():
             problems.append("Enter the consumer secret.")
         return problems
-
-    def reveal(self) -> None:
-        for field in (self.token_url, self.client, self.instance_url, self.api_version):
-            field.reveal()
 
     def secret_fields(self) -> list[SecretField]:
         return [self.secret]
