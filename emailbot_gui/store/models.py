@@ -55,6 +55,8 @@ class EmailRow(Base):
         Index("ix_emails_source_message_id", "source", "message_id"),
         Index("ix_emails_state_received", "state", "received_at"),
         Index("ix_emails_state_id", "state", "id"),  # the pipeline reads each state's emails in id order
+        Index("ix_emails_state_category", "state", "category"),  # the queue's filter counts (migration 0004)
+        Index("ix_emails_state_urgency", "state", "urgency"),
         Index("ix_emails_sender_received", "sender_address", "received_at"),  # the queue's sorts
         Index("ix_emails_confidence_received", "confidence", "received_at"),
         # Also, made by migration 0002 where the database allows: (subject, received_at) on SQLite, and the

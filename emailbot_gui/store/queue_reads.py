@@ -42,7 +42,7 @@ _QUEUE_COLUMNS = (EmailRow.id, EmailRow.sender_address, EmailRow.sender_name, Em
 _FTS = table("emails_fts", column("rowid", Integer))
 FTS_MIN_CHARS = 3  # the trigram index finds substrings of at least three characters
 WALK_SORT_INDEX_FROM = 0.05  # share of all emails matched from which a page walks the sort's index
-COUNT_TTL = 10.0  # seconds a count is trusted for that choice
+COUNT_TTL = 60.0  # seconds a count is trusted for that choice (the share changes slowly; a re-sort counts nothing)
 COUNTS_KEPT = 64
 
 

@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+def _filters(query: QueueQuery) -> QueueQuery:
+    """The query without its order: what its count depends on."""
+    return replace(query, sort=SortKey.RECEIVED, descending=True)
+
+
 _SORT_KEYS: dict[Column, SortKey] = {
     Column.SENDER: SortKey.SENDER,
     Column.SUBJECT: SortKey.SUBJECT,
@@ -102,6 +107,7 @@ class QueueTableModel(QAbstractTableModel):
         self._failed: set[int] = set()
         self._epoch = 0  # bumped whenever loaded rows are replaced; older page loads are then stale
         self._reset_pending = False
+        self._counted_filters: QueueQuery | None = None  # the filters `_count` was counted for
         self._last_page = -1
         self._task_name = f"queue-load:{id(self)}"
 
@@ -127,8 +133,10 @@ class QueueTableModel(QAbstractTableModel):
         """Show the emails `query` selects, in its order; `force` reloads even if it is the same query."""
         if query == self._query and not force:
             return
+        # Another order of the same emails: their count is the one shown (a new mail refreshes it anyway).
+        known = self._count if not force and _filters(query) == self._counted_filters else None
         self._query = query
-        self._load(reset=True)
+        self._load(reset=True, known_count=known)
 
     def refresh(self) -> None:
         """Re-count and re-read the pages in use, keeping each persistent index on its email."""
@@ -157,7 +165,7 @@ class QueueTableModel(QAbstractTableModel):
         descending = self._query.descending if col is not Column.AGE else not self._query.descending
         return col, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
 
-    def _load(self, *, reset: bool) -> None:
+    def _load(self, *, reset: bool, known_count: int | None = None) -> None:
         self._reset_pending = self._reset_pending or reset
         reset = self._reset_pending
         query = self._query
@@ -166,11 +174,12 @@ class QueueTableModel(QAbstractTableModel):
         else:
             recent = list(self._pages)[-self.REFRESH_PAGES:]
             pages = sorted(set(recent) | set(self._loading))
-        self._runner.run(self._fetch(query, pages), lambda result: self._apply(query, reset, *result),
+        self._runner.run(self._fetch(query, pages, known_count), lambda result: self._apply(query, reset, *result),
                          name=self._task_name, what="Loading the queue")
 
-    async def _fetch(self, query: QueueQuery, pages: list[int]) -> tuple[int, dict[int, list[QueueRow]]]:
-        count = await self._console.queue_count(query)
+    async def _fetch(self, query: QueueQuery, pages: list[int], known_count: int | None = None
+                     ) -> tuple[int, dict[int, list[QueueRow]]]:
+        count = known_count if known_count is not None else await self._console.queue_count(query)
         loaded: dict[int, list[QueueRow]] = {}
         for page in pages:
             offset = page * self._page_size
@@ -182,6 +191,7 @@ class QueueTableModel(QAbstractTableModel):
         if query != self._query:
             return  # the operator changed the filter meanwhile; that load is on its way
         self._reset_pending = False
+        self._counted_filters = _filters(query)
         self._epoch += 1
         self._loading.clear()
         self._failed.clear()

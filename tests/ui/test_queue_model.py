@@ -81,6 +81,7 @@ def test_age_texts(delta, text):
 def test_sort_is_done_by_the_store(qtbot, aloop):
     console = FakeQueueConsole(make_rows(30))
     model = loaded_model(qtbot, console)
+    counted = console.count_calls
     with qtbot.waitSignal(model.modelReset, timeout=5000):
         model.sort(Column.SENDER, Qt.SortOrder.AscendingOrder)
     assert model.query().sort is SortKey.SENDER and not model.query().descending
@@ -89,6 +90,10 @@ def test_sort_is_done_by_the_store(qtbot, aloop):
         model.sort(Column.AGE, Qt.SortOrder.DescendingOrder)  # oldest first
     assert model.query().sort is SortKey.RECEIVED and not model.query().descending
     assert model.data(model.index(0, Column.SENDER)) == "User 000029"
+    assert console.count_calls == counted and model.rowCount() == 30  # another order: the same count, not re-read
+    with qtbot.waitSignal(model.modelReset, timeout=5000):
+        model.setQuery(replace(model.query(), text="printer"))  # other filters: counted
+    assert console.count_calls == counted + 1
 
 
 def test_filter_query_shrinks_the_queue(qtbot, aloop):
