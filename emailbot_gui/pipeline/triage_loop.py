@@ -1,6 +1,7 @@
 """The TriageLoop: poll the mail source, then move every email through classify -> enrich -> propose.
 
-New emails are read from the store in batches ("passes"); a pass is classified off the event loop, then
+New emails are taken in batches ("passes"), from the store or, within a cycle, as its poll stored them (not
+read back); a pass is classified off the event loop (in a flood, in the worker process), then
 enriched, proposed and written back in ONE transaction, each email advancing as far as it got (a failed
 lookup leaves it classified, a failed draft enriched, to be retried). The store is the only state: a restart
 simply continues with whatever is new, classified or enriched. Classification of the next passes runs
