@@ -98,15 +98,17 @@ class FakeQueueConsole:
 
 class KeyringStandIn:
     """A SecretStore in memory that says it persists, like the OS keyring (MemorySecretStore says it does
-    not, which is the no-keyring case). Counts writes, so a test can see that nothing was saved."""
+    not, which is the no-keyring case). Counts writes, so a test can see that nothing was saved, and reads."""
 
     persistent = True
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
         self.values: dict[str, str] = dict(values or {})
         self.writes: list[str] = []
+        self.reads: list[str] = []
 
     def get(self, name: str) -> str | None:
+        self.reads.append(name)
         return self.values.get(name)
 
     def set(self, name: str, value: str) -> None:

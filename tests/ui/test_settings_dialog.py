@@ -50,8 +50,12 @@ def test_opens_clean_and_switches_hubspot_on_and_off_at_runtime(qtbot, aloop, st
     dialog.hubspot.box.setChecked(True)
     assert dialog.forms.errors() == ["Enter the private app access token."]
     qtbot.keyClicks(dialog.hubspot.token.edit, TOKEN)
+    shown = {f.name() for section in dialog.forms.sections for f in section.secret_fields()}
+    qtbot.waitUntil(lambda: shown <= set(console.secrets.reads))  # the dialog's look at what is saved, on opening
+    reads = len(console.secrets.reads)
     apply(qtbot, dialog)
     assert dialog.status.text() == "Saved and applied."
+    assert len(console.secrets.reads) == reads  # what was just written is not read back from the keyring
     assert console.applied[-1].hubspot_enabled
     assert console.secrets.values == {HUBSPOT_TOKEN: TOKEN}
     assert TOKEN not in repr(console.applied[-1])  # the settings carry no secret

@@ -17,7 +17,14 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.services.checks import Check
 from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.wizard.connection_test import ConnectionTest
-from emailbot_gui.ui.wizard.draft_secrets import DraftSecrets, is_persistent, save_secrets, saved_names
+from emailbot_gui.ui.wizard.draft_secrets import (
+    ENVIRONMENT,
+    SAVED,
+    DraftSecrets,
+    is_persistent,
+    save_secrets,
+    saved_names,
+)
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.sign_in import Signer, sign_in_operator
 
@@ -169,11 +176,12 @@ class SectionSet:
             await save_secrets(self.secrets, typed)
         result = await write(settings)
         self.base = settings
+        # What was just written is saved (unless an environment variable overrides it); no other secret changed,
+        # so nothing is read back from the keyring.
+        from_env = getattr(self.secrets, "from_environment", None)
         for section in self.sections:
             for field in section.secret_fields():
                 field.forget_typed()
-        found = await saved_names(self.secrets, [f.name() for s in self.sections for f in s.secret_fields()])
-        for section in self.sections:
-            for field in section.secret_fields():
-                field.set_source(found.get(field.name(), ""))
+                if field.name() in typed:
+                    field.set_source(ENVIRONMENT if from_env is not None and from_env(field.name()) else SAVED)
         return result
