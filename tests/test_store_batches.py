@@ -20,6 +20,7 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.base import FetchBatch, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment, Proposal, Urgency
+from emailbot_gui.mail.parse import parse_message
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway
 from emailbot_gui.pipeline.triage_loop import TriageLoop
 from emailbot_gui.services.events import EmailsChanged, EventHub
@@ -233,9 +234,16 @@ def raw(n: int, subject: str) -> bytes:
             f"Date: Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\nBody {n}\r\n").encode()
 
 
-async def test_the_loop_batches_a_flood_and_keeps_a_failed_draft_for_a_retry(store: EmailStore) -> None:
-    from emailbot_gui.mail.parse import parse_message
+class SlowMailbox(Mailbox):
+    """A server that takes a moment per page, as a real one does: a flood is still being fetched while the
+    loop works."""
 
+    async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
+        await asyncio.sleep(0.05)
+        return await super().fetch(cursor, limit)
+
+
+async def test_the_loop_batches_a_flood_and_keeps_a_failed_draft_for_a_retry(store: EmailStore) -> None:
     raws = [raw(i, "broken draft" if i == 7 else f"Mail {i}") for i in range(250)]
     labeller, events = Labeller(), EventHub()
     seen: list[EmailsChanged] = []
@@ -299,8 +307,6 @@ class FlakyStore(EmailStore):
 async def test_a_failing_read_ends_the_cycle_with_its_error_and_loses_nothing(store: EmailStore) -> None:
     import asyncio
 
-    from emailbot_gui.mail.parse import parse_message
-
     await store.ingest("mailbox", [parse_message(RawMessage(f"m{i}", raw(i, f"Mail {i}")), "mailbox")
                                    for i in range(300)])
     flaky = FlakyStore(store.engine)
@@ -340,13 +346,6 @@ async def test_a_flood_reaches_review_while_it_is_still_being_fetched(store: Ema
     labeller, events = Labeller(), EventHub()
     order: list[str] = []
     events.subscribe(lambda e: order.append(e.reason) if isinstance(e, EmailsChanged) else None)
-    from emailbot_gui.mail.parse import parse_message
-
-    class SlowMailbox(Mailbox):  # a server that takes a moment per page, as a real one does
-        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
-            await asyncio.sleep(0.05)
-            return await super().fetch(cursor, limit)
-
     loop = TriageLoop(store, SlowMailbox(raws), labeller, EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]
                       Settings(batch_size=20), events, parse_message, poll_interval=60)
     report, stats = await loop.cycle()
@@ -358,14 +357,7 @@ async def test_a_flood_reaches_review_while_it_is_still_being_fetched(store: Ema
 
 
 async def test_a_draft_that_fails_during_a_flood_is_retried_once_a_cycle(store: EmailStore) -> None:
-    from emailbot_gui.mail.parse import parse_message
-
     raws = [raw(i, "broken draft" if i == 3 else f"Mail {i}") for i in range(1200)]
-
-    class SlowMailbox(Mailbox):
-        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
-            await asyncio.sleep(0.05)
-            return await super().fetch(cursor, limit)
 
     loop = TriageLoop(store, SlowMailbox(raws), Labeller(), EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]
                       Settings(batch_size=20, max_retries=2), EventHub(), parse_message, poll_interval=60)
@@ -377,14 +369,7 @@ async def test_a_draft_that_fails_during_a_flood_is_retried_once_a_cycle(store: 
 
 
 async def test_a_batch_whose_classification_fails_during_a_flood_is_retried_next_cycle(store: EmailStore) -> None:
-    from emailbot_gui.mail.parse import parse_message
-
     raws = [raw(i, "broken class" if i == 5 else f"Mail {i}") for i in range(1200)]
-
-    class SlowMailbox(Mailbox):
-        async def fetch(self, cursor: str | None, limit: int) -> FetchBatch:
-            await asyncio.sleep(0.05)
-            return await super().fetch(cursor, limit)
 
     class Refuser(Labeller):  # an outage for the batch that holds one particular email
         async def classify(self, emails: Sequence[Email]) -> list[Classification]:
