@@ -147,14 +147,17 @@ class HealthMonitor:
 
     def update_settings(self, settings: Settings, secrets: SecretStore | None = None, *, recheck: bool = True) -> None:
         """New settings: with `recheck` (an integration's settings or secrets changed), forget what was found
-        with the old ones and check again soon."""
+        with the old ones and check again now; without, keep the findings and the schedule (a shorter interval
+        starts with a check now)."""
         self.settings = settings
         self.secrets = secrets or self.secrets
+        shorter = settings.health_check_interval < self.interval
         self.interval = settings.health_check_interval
         if recheck:
             self._entries = {name: _Entry() for name in INTEGRATIONS}
             self._publish()
-        self._wake.set()
+        if recheck or shorter:
+            self._wake.set()
 
     # ---- live reports ------------------------------------------------------------------------------------
 

@@ -104,5 +104,10 @@ async def test_periodic_checks_run_on_the_interval_and_new_settings_recheck() ->
         assert m.interval == 3600
         openai_checked = checker.checked.setdefault("openai", asyncio.Event())
         await asyncio.wait_for(openai_checked.wait(), 5)  # woken at once, not after an hour
+        calls = len(checker.calls)
+        m.update_settings(Settings(openai_enabled=True, health_check_interval=7200, operator_name="Dana"),
+                          recheck=False)  # nothing a check depends on: no round of probes now
+        await asyncio.sleep(0.2)
+        assert len(checker.calls) == calls and m.interval == 7200
     finally:
         await m.stop()
