@@ -17,7 +17,7 @@ import pytest
 from emailbot_gui.classify.injection import PROMPT_INJECTION, FlaggingClassifier, InjectionDetector
 from emailbot_gui.classify.learning import LearningClassifier
 from emailbot_gui.classify.local import LocalClassifier, TrainingExample
-from emailbot_gui.classify.worker import ClassificationWorker
+from emailbot_gui.classify.worker import FloodWorker
 from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.types import Address, Email
 from emailbot_gui.demo.corpus import generate_corpus
@@ -27,7 +27,7 @@ from emailbot_gui.services.runtime import shipped_model_path
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 from injection_corpus import ATTACKS
 
-Flood = tuple[LearningClassifier, ClassificationWorker, FlaggingClassifier]
+Flood = tuple[LearningClassifier, FloodWorker, FlaggingClassifier]
 START_TIMEOUT = 60  # a spawned interpreter importing numpy on a busy CI machine
 
 
@@ -49,14 +49,14 @@ def emails() -> list[Email]:
 async def flood(model: LocalClassifier) -> AsyncIterator[Flood]:
     """A learning classifier whose worker starts for a flood of 50, and the checks that use it."""
     learner = LearningClassifier(model)
-    learner.worker = worker = ClassificationWorker(lambda: learner.model, min_batch=8, flood_backlog=50)
+    learner.worker = worker = FloodWorker(lambda: learner.model, min_batch=8, flood_backlog=50)
     try:
         yield learner, worker, FlaggingClassifier(learner, worker=worker)
     finally:
         await learner.close()
 
 
-async def until_ready(worker: ClassificationWorker, batch: list[Email], checks: FlaggingClassifier) -> list:
+async def until_ready(worker: FloodWorker, batch: list[Email], checks: FlaggingClassifier) -> list:
     """The worker's results, once it has started and holds the current model."""
     for _ in range(START_TIMEOUT * 10):
         done = await worker.classify(batch, checks.detector)

@@ -33,7 +33,7 @@ from emailbot_gui.classify.lookalike import KNOWN_DOMAINS, lookalike_of
 from emailbot_gui.core.types import Classification, Email
 
 if TYPE_CHECKING:
-    from emailbot_gui.classify.worker import ClassificationWorker
+    from emailbot_gui.classify.worker import FloodWorker
 
 PROMPT_INJECTION = "prompt-injection"
 DATA_EXFILTRATION = "data-exfiltration"
@@ -274,7 +274,7 @@ class FlaggingClassifier:
     With a `worker` (see classify/worker.py), a flood's big batches are classified and checked there."""
 
     def __init__(self, inner: Classifier, detector: InjectionDetector | None = None,
-                 worker: ClassificationWorker | None = None) -> None:
+                 worker: FloodWorker | None = None) -> None:
         self.inner = inner
         self.detector = detector or InjectionDetector()
         self.worker = worker

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Sequence
 
 from emailbot_gui.classify.local import LocalClassifier, TrainingExample
-from emailbot_gui.classify.worker import ClassificationWorker
+from emailbot_gui.classify.worker import FloodWorker
 from emailbot_gui.core.types import Classification, Email
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class LearningClassifier:
         self._dirty = False
         self.retrained = asyncio.Event()
         self.generation = 0
-        self.worker = ClassificationWorker(lambda: self.model)  # a process only while a flood lasts
+        self.worker = FloodWorker(lambda: self.model)  # a process only while a flood lasts
 
     @property
     def corrections(self) -> int:

@@ -34,8 +34,8 @@ MIN_BATCH = 64  # smaller batches are cheaper on a thread than pickled to the wo
 READY_WAIT = 5.0  # seconds a batch waits for a starting worker before it is classified on a thread
 
 
-class ClassificationWorker:
-    """The parent's side: `current_model` returns the model to classify with (it changes when the
+class FloodWorker:
+    """The parent's side of the flood worker process (it classifies and parses): `current_model` returns the
     local model is retrained; the worker then receives the new one)."""
 
     def __init__(self, current_model: Callable[[], LocalClassifier], *, min_batch: int = MIN_BATCH,
