@@ -35,8 +35,9 @@ READY_WAIT = 5.0  # seconds a batch waits for a starting worker before it is cla
 
 
 class FloodWorker:
-    """The parent's side of the flood worker process (it classifies and parses): `current_model` returns the
-    local model is retrained; the worker then receives the new one)."""
+    """The parent's side of the flood worker process, which classifies and parses: `current_model` returns
+    the model to classify with (it changes when the local model is retrained; the worker then receives the
+    new one)."""
 
     def __init__(self, current_model: Callable[[], LocalClassifier], *, min_batch: int = MIN_BATCH,
                  flood_backlog: int = FLOOD_BACKLOG, ready_wait: float = READY_WAIT) -> None:
