@@ -228,7 +228,9 @@ def _clean(value: object, limit: int = 120) -> str:
     """One line of plain text: header folding and control characters removed, length bounded."""
     if value is None:
         return ""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    text = str(value)
+    if not text.isprintable():  # rare: most values are one printable line already
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
     return text[:limit].rstrip()
 

@@ -25,6 +25,7 @@ from emailbot_gui.store.models import AUDIT_TABLE, CONTENT_TABLE, EMAILS_TABLE
 
 BULK_CHUNK = 50  # rows per executemany: SQLAlchemy prepares each chunk's parameters in one go on the loop thread
 _ORDER = (EmailState.NEW, EmailState.CLASSIFIED, EmailState.ENRICHED, EmailState.AWAITING_REVIEW)
+_RANK = {state: k for k, state in enumerate(_ORDER)}
 SYSTEM = "system"
 
 
@@ -52,15 +53,12 @@ class StageResults:
 
     @property
     def reached(self) -> EmailState:
-        state = self.start
-        for needed, nxt in ((self.classification, EmailState.CLASSIFIED), (self.enrichment, EmailState.ENRICHED),
-                            (self.proposal, EmailState.AWAITING_REVIEW)):
-            if _ORDER.index(nxt) <= _ORDER.index(state):
-                continue
-            if needed is None:
-                break
-            state = nxt
-        return state
+        # the step out of _ORDER[k] needs the k-th result
+        results = (self.classification, self.enrichment, self.proposal)
+        k = _RANK[self.start]
+        while k < len(results) and results[k] is not None:
+            k += 1
+        return _ORDER[k]
 
 
 async def execute_in_chunks(s: AsyncSession, stmt: Executable, params: Sequence[dict[str, Any]]) -> None:
@@ -70,7 +68,7 @@ async def execute_in_chunks(s: AsyncSession, stmt: Executable, params: Sequence[
 
 
 def _steps(start: EmailState, reached: EmailState) -> list[tuple[EmailState, EmailState]]:
-    i, j = _ORDER.index(start), _ORDER.index(reached)
+    i, j = _RANK[start], _RANK[reached]
     return [(_ORDER[k], _ORDER[k + 1]) for k in range(i, j)]
 
 
