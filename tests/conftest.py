@@ -4,7 +4,9 @@ running, so coroutines step while qtbot.waitUntil/waitSignal spin Qt's event loo
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import warnings
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,7 +55,14 @@ def run_in_qt(loop: asyncio.AbstractEventLoop, qtbot: Any, coro: Coroutine[Any, 
 
 
 @pytest.fixture
-def demo_runtime(qtbot: Any, aloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[Any]:
+def undo_seconds() -> float:
+    """`demo_runtime`'s undo window: none, as most tests are about what follows a decision. A test of the
+    window parametrizes this."""
+    return 0.0
+
+
+@pytest.fixture
+def demo_runtime(qtbot: Any, aloop: asyncio.AbstractEventLoop, tmp_path: Path, undo_seconds: float) -> Iterator[Any]:
     """A real runtime on the demo mailbox in a temporary data folder, after its first poll: a dozen
     classified, enriched emails awaiting review. Its loop is not running (tests drive it)."""
     from emailbot_gui.config.paths import AppPaths
@@ -61,7 +70,8 @@ def demo_runtime(qtbot: Any, aloop: asyncio.AbstractEventLoop, tmp_path: Path) -
     from emailbot_gui.services.runtime import Mode, build_runtime
 
     paths = AppPaths.resolve(tmp_path / "data")
-    runtime = run_in_qt(aloop, qtbot, build_runtime(paths, Settings(operator_name="tester"), Mode(demo=True)))
+    settings = Settings(operator_name="tester", undo_seconds=undo_seconds)
+    runtime = run_in_qt(aloop, qtbot, build_runtime(paths, settings, Mode(demo=True)))
     run_in_qt(aloop, qtbot, runtime.loop.poll())
     run_in_qt(aloop, qtbot, runtime.loop.process_pending())
     yield runtime
@@ -74,3 +84,26 @@ def demo_runtime(qtbot: Any, aloop: asyncio.AbstractEventLoop, tmp_path: Path) -
 @pytest.fixture
 def console(demo_runtime: Any) -> Any:
     return demo_runtime.console
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real PostgreSQL server (the pgserver package's binaries), started once for the whole run."""
+    pgserver = pytest.importorskip("pgserver")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.cleanup()
+    # pgserver's own exit hook logs once more at interpreter exit, when pytest has closed the stream a test's
+    # logging setup wrote to: "--- Logging error ---" after pytest's summary. Nothing is left for it to do.
+    logging.getLogger("pgserver").disabled = True
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
+    """An asyncpg URL of a new, empty database on the shared server, for this test alone."""
+    name = "t_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:50]
+    postgres_server.psql(f"DROP DATABASE IF EXISTS {name};")
+    postgres_server.psql(f"CREATE DATABASE {name};")
+    return str(postgres_server.get_uri(name)).replace("postgresql://", "postgresql+asyncpg://", 1)

@@ -4,7 +4,9 @@ import pytest
 
 from emailbot_gui.core.lifecycle import (
     FINISHED,
+    REVIEWABLE,
     TRANSITIONS,
+    UNDOABLE,
     EmailState,
     IllegalTransition,
     can_transition,
@@ -25,7 +27,8 @@ def test_happy_path_is_allowed():
     (EmailState.CLASSIFIED, EmailState.AWAITING_REVIEW),
     (EmailState.AWAITING_REVIEW, EmailState.SENT),
     (EmailState.SENT, EmailState.APPROVED),
-    (EmailState.REJECTED, EmailState.AWAITING_REVIEW),
+    (EmailState.REJECTED, EmailState.SENT),
+    (EmailState.DONE, EmailState.APPROVED),
     (EmailState.QUARANTINED, EmailState.CLASSIFIED),
 ])
 def test_illegal_moves_are_refused_with_a_reason(a, b):
@@ -35,9 +38,12 @@ def test_illegal_moves_are_refused_with_a_reason(a, b):
     assert not can_transition(a, b)
 
 
-def test_finished_and_quarantined_states_are_final():
+def test_finished_and_quarantined_states_are_final_but_for_an_undo():
     for state in (*FINISHED, EmailState.QUARANTINED):
-        assert TRANSITIONS[state] == frozenset()
+        assert TRANSITIONS[state] <= REVIEWABLE
+        assert (TRANSITIONS[state] == frozenset()) == (state not in UNDOABLE)
+    for state in UNDOABLE:  # an undone decision goes back to review, never on to another decision
+        assert TRANSITIONS[state] & REVIEWABLE == REVIEWABLE
 
 
 def test_every_state_has_rules_and_a_label():

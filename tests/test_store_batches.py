@@ -5,9 +5,7 @@ the pipeline's one-transaction batches, and the triage loop advancing each email
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
-import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,7 +158,7 @@ def test_an_existing_database_is_upgraded_with_its_emails_searchable(tmp_path: P
             "emails_fts_update"} <= names
     assert "emails_fts_insert" not in names  # migration 0003: ingest writes the index in one statement a batch
     assert {"ix_emails_state_category", "ix_emails_state_urgency"} <= names  # 0004: filter counts from an index
-    assert version == "0004"
+    assert version == "0005"
     assert list(tmp_path.glob("old.backup-0001-*.db")), "a backup is taken before migrating"
 
 
@@ -264,16 +262,8 @@ async def test_the_loop_batches_a_flood_and_keeps_a_failed_draft_for_a_retry(sto
 
 
 @pytest.fixture(scope="module")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory):
-    pgserver = pytest.importorskip("pgserver")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    yield server.get_uri().replace("postgresql://", "postgresql+asyncpg://", 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        server.cleanup()
-    # pgserver's own exit hook logs once more at interpreter exit, when pytest has closed the stream a test's
-    # logging setup wrote to: "--- Logging error ---" after pytest's summary. Nothing is left for it to do.
-    logging.getLogger("pgserver").disabled = True
+def postgres_url(postgres_server):
+    return postgres_server.get_uri().replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 async def test_postgresql_migrates_and_searches_sorts_and_batches(postgres_url: str) -> None:

@@ -55,6 +55,7 @@ class Settings:
     enrich_concurrency: int = 8
     demo_poll_seconds: float = 8.0
     operator_name: str = ""  # empty: the OS user name
+    undo_seconds: float = 10.0  # an approved reply or escalation waits this long, so Undo can take it back; 0: off
     # Escalation people: key "category", "category:URGENCY" (from that urgency up) or "*" -> addresses.
     escalation_people: dict[str, list[str]] = field(default_factory=dict)
     # ---- mail source
@@ -104,6 +105,8 @@ class Settings:
         _require(1 <= self.classify_concurrency <= 64, "classify_concurrency", "must be between 1 and 64")
         _require(1 <= self.enrich_concurrency <= 256, "enrich_concurrency", "must be between 1 and 256")
         _require(self.demo_poll_seconds > 0, "demo_poll_seconds", "must be greater than 0")
+        _require(0 <= self.undo_seconds <= UNDO_SECONDS_MAX, "undo_seconds",
+                 f"must be between 0 and {UNDO_SECONDS_MAX} seconds")
         _check_people(self.escalation_people)
         _require(self.mail_source in MAIL_SOURCES, "mail_source", f"must be one of {', '.join(MAIL_SOURCES)}")
         _require(not self.target_mailbox or "@" in self.target_mailbox, "target_mailbox",
@@ -134,6 +137,7 @@ class Settings:
         return self
 
 
+UNDO_SECONDS_MAX = 120
 URL_FIELDS = ("m365_authority_host", "m365_graph_endpoint", "openai_base_url", "salesforce_token_url",
               "salesforce_instance_url", "hubspot_base_url")
 

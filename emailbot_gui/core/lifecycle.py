@@ -5,6 +5,10 @@
                                    awaiting_review <-> overridden (the operator corrected it; still reviewable)
     any working state -> failed (with a reason); failed -> the stage to retry
     quarantined: could not be parsed at all; kept with its reason, never processed
+
+An operator's decision can be undone while nothing has left the console (see store/operator_ops.py,
+`undo_decision`): approved (its reply or escalation not yet being delivered), done (closed without a reply)
+and rejected go back to the reviewable state they came from.
 """
 
 from __future__ import annotations
@@ -53,14 +57,15 @@ TRANSITIONS: dict[EmailState, frozenset[EmailState]] = {
     S.ENRICHED: frozenset({S.AWAITING_REVIEW, S.FAILED}),
     S.AWAITING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.OVERRIDDEN, S.FAILED}),
     S.OVERRIDDEN: frozenset({S.APPROVED, S.REJECTED, S.OVERRIDDEN, S.FAILED}),
-    S.APPROVED: frozenset({S.SENT, S.ESCALATED, S.DONE, S.FAILED}),
+    S.APPROVED: frozenset({S.SENT, S.ESCALATED, S.DONE, S.FAILED, S.AWAITING_REVIEW, S.OVERRIDDEN}),
     S.FAILED: frozenset({S.NEW, S.CLASSIFIED, S.ENRICHED, S.APPROVED, S.AWAITING_REVIEW}),
     S.SENT: frozenset(),
     S.ESCALATED: frozenset(),
-    S.DONE: frozenset(),
-    S.REJECTED: frozenset(),
+    S.DONE: frozenset({S.AWAITING_REVIEW, S.OVERRIDDEN}),  # only by undo, within its window
+    S.REJECTED: frozenset({S.AWAITING_REVIEW, S.OVERRIDDEN}),  # likewise
     S.QUARANTINED: frozenset(),
 }
+UNDOABLE = frozenset({S.APPROVED, S.DONE, S.REJECTED})
 
 REVIEWABLE = frozenset({S.AWAITING_REVIEW, S.OVERRIDDEN})
 IN_PIPELINE = frozenset({S.NEW, S.CLASSIFIED, S.ENRICHED})

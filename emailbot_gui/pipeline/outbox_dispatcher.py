@@ -6,13 +6,19 @@ ever sending twice.
 
 Replies and escalations go to the one ActionSink; an approved CRM case (kind "crm_case") goes to the
 CrmActionSink of its target ("salesforce", "hubspot", "customer_db"), which finds an interrupted attempt's
-record by the marker checkpointed before the create request (see connectors/crm_actions.py)."""
+record by the marker checkpointed before the create request (see connectors/crm_actions.py).
+
+An item held by the operator's undo window (`not_before` in the future) waits: the dispatcher wakes itself at
+the earliest such moment, also after a restart. Each item is claimed in the store before its delivery starts,
+which is what an undo checks; an item undone after it was read is skipped. A delivery that failed and will be
+tried again gets another pass after `retry_delay` seconds."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emailbot_gui.connectors.base import ActionSink, DeliveryReceipt, OutgoingEscalation, OutgoingReply
@@ -27,21 +33,70 @@ log = logging.getLogger(__name__)
 
 class OutboxDispatcher:
     def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3,
-                 crm_sinks: Mapping[str, CrmActionSink] | None = None) -> None:
+                 crm_sinks: Mapping[str, CrmActionSink] | None = None, retry_delay: float = 60.0) -> None:
         self.store = store
         self.sink = sink
         self.events = events
         self.crm_sinks = dict(crm_sinks or {})
         self.max_attempts = max(1, max_attempts)
+        self.retry_delay = retry_delay
         self._lock = asyncio.Lock()  # one delivery pass at a time: the same item is never in flight twice
+        self._wake: tuple[datetime, asyncio.TimerHandle] | None = None  # the next pass's moment, and its timer
+        self._passes: set[asyncio.Task[int]] = set()
 
     async def deliver_pending(self) -> int:
+        """Deliver every pending item that is due; returns how many were delivered."""
+        return await self._pass(held=False)
+
+    async def deliver_held(self) -> int:
+        """Deliver at once the items the undo window still holds (the app is quitting); returns how many."""
+        return await self._pass(held=True)
+
+    async def _pass(self, *, held: bool) -> int:
         delivered = 0
         async with self._lock:
+            now = datetime.now(UTC)
             for item in await self.store.outbox(limit=1000, status="pending"):
+                holding = item.not_before if item.not_before is not None and item.not_before > now else None
+                if (holding is not None) != held:
+                    if holding is not None:
+                        self.wake_at(holding)
+                    continue
+                if not await self.store.claim_delivery(item.id):
+                    continue  # undone since it was read
                 if await self._deliver(item):
                     delivered += 1
+                elif item.attempts + 1 < self.max_attempts:
+                    self.wake_at(datetime.now(UTC) + timedelta(seconds=self.retry_delay))
         return delivered
+
+    def wake_at(self, moment: datetime) -> None:
+        """Make sure a delivery pass runs at `moment` (an earlier one already planned covers it)."""
+        if self._wake is not None and self._wake[0] <= moment:
+            return
+        if self._wake is not None:
+            self._wake[1].cancel()
+        delay = max(0.0, (moment - datetime.now(UTC)).total_seconds()) + 0.05  # due by then, never just before
+        self._wake = moment, asyncio.get_running_loop().call_later(delay, self._woken)
+
+    def _woken(self) -> None:
+        self._wake = None
+        task = asyncio.get_running_loop().create_task(self.deliver_pending(), name="deliver-due")
+        self._passes.add(task)
+        task.add_done_callback(self._pass_done)
+
+    def _pass_done(self, task: asyncio.Task[int]) -> None:
+        self._passes.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a delivery pass failed: %s", task.exception())
+
+    async def close(self) -> None:
+        """Stop waking up (what is still held is delivered by the next start); let a running pass finish."""
+        if self._wake is not None:
+            self._wake[1].cancel()
+            self._wake = None
+        while self._passes:
+            await asyncio.gather(*list(self._passes), return_exceptions=True)
 
     async def _deliver(self, item: OutboxItem) -> bool:
         try:

@@ -1,6 +1,9 @@
 """The TriageConsole: the one object the UI talks to. It reads from the store, and changes things only
-through operations (approve, close, reject, override, escalate, create a CRM case) that write the store,
-the audit trail and the outbox, then publish EmailsChanged on the event hub."""
+through operations (approve, close, reject, override, escalate, create a CRM case, undo) that write the store,
+the audit trail and the outbox, then publish EmailsChanged on the event hub.
+
+An operator's reply or escalation is held for `Settings.undo_seconds` before it is delivered, and `undo`
+takes a decision back until then; auto-approvals are not held (no operator is there to undo them)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -298,10 +302,12 @@ class TriageConsole:
             raise OperationError("This email has no sender address to reply to.")
         subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}"
         edited = reply_text is not None and reply_text.strip() != proposed.strip()
+        hold_until = self._hold_until(actor)
         await self._guarded(self.store.approve_reply(email_id, actor, to=target.address, subject=subject,
-                                                     body=body, in_reply_to=email.message_id, edited=edited))
+                                                     body=body, in_reply_to=email.message_id, edited=edited,
+                                                     hold_until=hold_until))
         self.events.publish(EmailsChanged((email_id,), "approved", actor))
-        self._deliver_soon()
+        self._deliver_after(hold_until)
 
     async def close(self, email_id: int, note: str = "", *, actor: str | None = None) -> None:
         """Approve closing the email without a reply (noise, out-of-office)."""
@@ -355,11 +361,23 @@ class TriageConsole:
             raise OperationError("An escalation needs a topic and a message.")
         if self._integrations is not None and not self._integrations.escalations_enabled:
             raise OperationError("Teams escalation is switched off. Switch it on in Settings → Escalation.")
+        hold_until = self._hold_until(self.actor)
         await self._guarded(self.store.approve_escalation(
             email_id, self.actor, people=[[p.address, p.name] for p in people], topic=topic.strip(),
-            message=message.strip()))
+            message=message.strip(), hold_until=hold_until))
         self.events.publish(EmailsChanged((email_id,), "escalation_approved", self.actor))
-        self._deliver_soon()
+        self._deliver_after(hold_until)
+
+    async def undo(self, email_id: int) -> EmailState:
+        """Take back the last decision on this email (approve, escalate, close, reject) while nothing has left
+        the console; returns the state it is back in. Raises OperationError saying why when it is too late."""
+        back = await self._guarded(self.store.undo_decision(email_id, self.actor, self._settings.undo_seconds))
+        self.events.publish(EmailsChanged((email_id,), "undone", self.actor))
+        return back
+
+    async def deliver_held(self) -> int:
+        """Deliver at once what the undo window still holds (the app is quitting: nobody can undo it now)."""
+        return await self.dispatcher.deliver_held()
 
     async def create_case(self, email_id: int, target: str) -> None:
         """Approve creating a case / ticket for this email in `target`; it is created in the background
@@ -409,6 +427,18 @@ class TriageConsole:
             return await operation
         except ConflictError as exc:
             raise OperationError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+
+    def _hold_until(self, actor: str) -> datetime | None:
+        seconds = self._settings.undo_seconds
+        if actor == AUTO_ACTOR or seconds <= 0:
+            return None
+        return datetime.now(UTC) + timedelta(seconds=seconds)
+
+    def _deliver_after(self, hold_until: datetime | None) -> None:
+        if hold_until is None:
+            self._deliver_soon()
+        else:
+            self.dispatcher.wake_at(hold_until)
 
     def _deliver_soon(self) -> None:
         task: asyncio.Task[object] = asyncio.get_running_loop().create_task(self.dispatcher.deliver_pending())

@@ -50,8 +50,9 @@ RESTART_FIELDS = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mai
 # Applied in place, read by nothing a connector is built from: changing only these (and no secret) rebuilds no
 # connector and keeps the health checks' findings.
 LIVE_ONLY_FIELDS = frozenset({"polling_interval_minutes", "batch_size", "log_level", "enrich_concurrency",
-                              "demo_poll_seconds", "operator_name", "escalation_people", "health_check_interval",
-                              "auto_approval", "setup_done", "m365_processed_category", "m365_processed_folder"})
+                              "demo_poll_seconds", "operator_name", "undo_seconds", "escalation_people",
+                              "health_check_interval", "auto_approval", "setup_done", "m365_processed_category",
+                              "m365_processed_folder"})
 
 
 class EscalationsOff(Exception):

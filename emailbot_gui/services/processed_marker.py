@@ -73,7 +73,9 @@ class ProcessedMarker:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="mark-processed")
 
     async def _run(self) -> None:
-        await asyncio.sleep(self.delay)  # let the emails finished meanwhile join this batch
+        # Let the emails finished meanwhile join this batch; and wait out the undo window, so a mail whose
+        # close or reject is undone is never marked (flush marks only what is still finished then).
+        await asyncio.sleep(max(self.delay, self.settings().undo_seconds + 1.0))
         self._flushing = True
         try:
             await self.flush()

@@ -104,6 +104,8 @@ class Runtime:
         if self.health is not None:
             await self.health.stop()
         await self.console.wait_idle()
+        await self.console.deliver_held()
+        await self.console.dispatcher.close()
         if self.marker is not None:
             await self.marker.close()
         await self.console.learner.close()

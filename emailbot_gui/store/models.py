@@ -138,6 +138,10 @@ class OutboxRow(Base):
     link: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Not delivered before this moment: the operator's undo window, or the wait before a retry (migration 0005).
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # When a delivery first started: from then on the action can no longer be undone (migration 0005).
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SyncCursorRow(Base):

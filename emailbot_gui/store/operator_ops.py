@@ -8,7 +8,12 @@ A CRM case ("create a case / ticket in <target>") is an action *beside* the emai
 it: approving one writes an outbox row (kind "crm_case", key `crm:<target>:<email id>`) and an audit entry
 but leaves the email's state alone, and so does its delivery or failure. It is allowed while the email is
 reviewable and after it was decided (approved, sent, escalated, done), never when rejected, failed or in
-the pipeline. One case per target and email: asking again only re-queues a failed one (same key)."""
+the pipeline. One case per target and email: asking again only re-queues a failed one (same key).
+
+An operator's decision can be undone while nothing has left the console (`undo_decision`): a reply or an
+escalation is held until its `not_before` (the undo window), and the dispatcher claims it (`claim_delivery`,
+which sets `started_at`) before it sends; an undo cancels only an unclaimed row, in one guarded update, so of
+"undo" and "send" exactly one happens. A close or a reject can be undone within the same window."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from emailbot_gui.core.lifecycle import REVIEWABLE, EmailState, check_transition
+from emailbot_gui.core.lifecycle import REVIEWABLE, UNDOABLE, EmailState, check_transition
 from emailbot_gui.core.types import Address, Classification, Enrichment, Proposal, SourceResult
 from emailbot_gui.store import codec
 from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
@@ -30,6 +35,8 @@ from emailbot_gui.store.views import OutboxItem
 CRM_CASE_KIND = "crm_case"
 CRM_CASE_STATES = frozenset(REVIEWABLE | {EmailState.APPROVED, EmailState.SENT, EmailState.ESCALATED,
                                           EmailState.DONE})
+DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "escalate", "close", "reject")  # what undo takes back
+HELD_KINDS = ("reply", "escalation")  # outbox kinds an undo window holds
 
 
 class ConflictError(Exception):
@@ -66,27 +73,40 @@ class OperatorOpsMixin:
             raise ConflictError("another operator acted on this email at the same moment")
         return current
 
+    @staticmethod
+    async def _queue(s: AsyncSession, email_id: int, kind: str, payload: dict[str, Any],
+                     hold_until: datetime | None) -> OutboxRow:
+        """The outbox row for an approved reply or escalation. An approval that was undone left a cancelled row
+        under the same key; nothing was ever delivered under it, so the new approval takes it over."""
+        key = f"{kind}:{email_id}"
+        row = await s.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
+        if row is not None and row.status == "cancelled":
+            row.status, row.payload, row.created_at, row.not_before = "pending", payload, _now(), hold_until
+            row.error, row.attempts, row.started_at = "", 0, None
+            return row
+        row = OutboxRow(email_id=email_id, kind=kind, idempotency_key=key, status="pending", created_at=_now(),
+                        payload=payload, not_before=hold_until)
+        s.add(row)
+        return row
+
     async def approve_reply(self, email_id: int, actor: str, *, to: str, subject: str, body: str,
-                            in_reply_to: str, edited: bool) -> int:
+                            in_reply_to: str, edited: bool, hold_until: datetime | None = None) -> int:
+        """`hold_until`: not delivered before then (the operator's undo window)."""
         async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
-            outbox = OutboxRow(email_id=email_id, kind="reply", idempotency_key=f"reply:{email_id}",
-                               status="pending", created_at=_now(),
-                               payload={"to": to, "subject": subject, "body": body, "in_reply_to": in_reply_to})
-            s.add(outbox)
+            outbox = await self._queue(s, email_id, "reply", {"to": to, "subject": subject, "body": body,
+                                                               "in_reply_to": in_reply_to}, hold_until)
             s.add(_audit(email_id, "approve_edited_reply" if edited else "approve_reply", before.value,
                          EmailState.APPROVED.value, actor, edited=edited, reply_chars=len(body)))
             await s.flush()
             return outbox.id
 
     async def approve_escalation(self, email_id: int, actor: str, *, people: list[list[str]], topic: str,
-                                 message: str) -> int:
+                                 message: str, hold_until: datetime | None = None) -> int:
         async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.APPROVED)
-            outbox = OutboxRow(email_id=email_id, kind="escalation", idempotency_key=f"escalation:{email_id}",
-                               status="pending", created_at=_now(),
-                               payload={"people": people, "topic": topic, "message": message})
-            s.add(outbox)
+            outbox = await self._queue(s, email_id, "escalation",
+                                       {"people": people, "topic": topic, "message": message}, hold_until)
             s.add(_audit(email_id, "escalate", before.value, EmailState.APPROVED.value, actor,
                          people=[p[0] for p in people], topic=topic))
             await s.flush()
@@ -138,6 +158,48 @@ class OperatorOpsMixin:
         async with self.write() as s:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.REJECTED, reason)
             s.add(_audit(email_id, "reject", before.value, EmailState.REJECTED.value, actor, reason=reason))
+
+    async def undo_decision(self, email_id: int, actor: str, window: float) -> EmailState:
+        """Take back the last decision on this email while nothing has left the console: an approved reply or
+        escalation whose delivery has not started (its outbox row is cancelled), or a close or a reject made
+        less than `window` seconds ago. The email goes back to the reviewable state it was decided in; the
+        undo is audited. Returns that state; raises ConflictError, saying why, when it is too late."""
+        async with self.write() as s:
+            row = await s.get(EmailRow, email_id)
+            if row is None:
+                raise ConflictError(f"email {email_id} does not exist")
+            current = EmailState(row.state)
+            decision = await s.scalar(select(AuditEventRow).where(
+                AuditEventRow.email_id == email_id, AuditEventRow.action.in_(DECISION_ACTIONS))
+                .order_by(AuditEventRow.id.desc()).limit(1))
+            if current not in UNDOABLE or decision is None or decision.before not in REVIEWABLE:
+                raise ConflictError(f"this email is {current.label.lower()}; there is no decision left to undo")
+            back = EmailState(decision.before)
+            details: dict[str, Any] = {"undone": decision.action}
+            if current is EmailState.APPROVED:
+                held = await s.scalar(select(OutboxRow.id).where(
+                    OutboxRow.email_id == email_id, OutboxRow.kind.in_(HELD_KINDS), OutboxRow.status == "pending"))
+                cancelled = await s.execute(
+                    update(OutboxRow).where(OutboxRow.id == held, OutboxRow.status == "pending",
+                                            OutboxRow.started_at.is_(None))
+                    .values(status="cancelled", not_before=None)) if held is not None else None
+                if cancelled is None or cancelled.rowcount != 1:  # type: ignore[attr-defined]
+                    raise ConflictError("it is being delivered already; it can no longer be undone")
+                details["outbox_id"] = held
+            elif (_now() - decision.at).total_seconds() > window:
+                done = "closed" if decision.action == "close" else "rejected"
+                raise ConflictError(f"it was {done} more than {window:g} seconds ago; it can no longer be undone")
+            await self._move(s, email_id, (current,), back)
+            s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
+            return back
+
+    async def claim_delivery(self, outbox_id: int) -> bool:
+        """Mark a pending action as being delivered, in its own transaction, before the transport starts: from
+        then on it cannot be undone. False if it is no longer pending (undone since it was read)."""
+        async with self.write() as s:
+            result = await s.execute(update(OutboxRow).where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
+                                     .values(started_at=_now()))
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def override(self, email_id: int, actor: str, classification: Classification, proposal: Proposal,
                        note: str, training_text: tuple[str, str]) -> None:

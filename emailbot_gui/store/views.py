@@ -79,7 +79,7 @@ class OutboxItem:
     email_id: int
     kind: str  # "reply" | "escalation"
     idempotency_key: str
-    status: str  # "pending" | "delivered" | "failed"
+    status: str  # "pending" | "delivered" | "failed" | "cancelled" (undone before it was delivered)
     payload: dict[str, Any]
     created_at: datetime
     delivered_at: datetime | None
@@ -87,3 +87,5 @@ class OutboxItem:
     link: str = ""
     error: str = ""
     attempts: int = 0
+    not_before: datetime | None = None  # held until then (the undo window, or the wait before a retry)
+    started_at: datetime | None = None  # a delivery has started: it can no longer be undone

@@ -42,7 +42,8 @@ def m365_settings(graph: FakeGraph, **overrides: Any) -> Settings:
     """Microsoft 365 (app-only, client secret) against the fake Graph and its fake authority."""
     base = Settings(mail_source="m365", m365_tenant_id=TENANT, m365_client_id=CLIENT_ID, target_mailbox=MAILBOX,
                     m365_auth_mode="app_secret", m365_authority_host=PUBLIC_HOST, m365_graph_endpoint=graph.url,
-                    request_timeout=5.0, operator_name="Tester", setup_done=True)
+                    request_timeout=5.0, operator_name="Tester", setup_done=True,
+                    undo_seconds=0)  # these tests follow a decision to its delivery at once
     return replace(base, **overrides)
 
 

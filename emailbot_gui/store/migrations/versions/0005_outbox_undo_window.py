@@ -1,0 +1,35 @@
+"""outbox: an undo window and a delivery claim
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-07 19:00:00
+
+- `not_before`: an approved reply or escalation is held until then, so the operator can undo the decision
+  (and a delivery that failed waits there before its next attempt). Empty: deliver at once, as before.
+- `started_at`: set, in its own committed update, just before a delivery first starts. An undo only cancels a
+  row that is still pending with no `started_at`, so a decision is never undone while its reply is on the wire.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("started_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    # A row undone under 0005 ("cancelled") was never delivered: before 0005 nothing knew that state, so it goes.
+    op.execute("DELETE FROM outbox WHERE status = 'cancelled'")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("started_at")
+        batch_op.drop_column("not_before")
