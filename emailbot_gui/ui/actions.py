@@ -23,6 +23,7 @@ class ConsoleActions:
     focus_search: QAction
     poll_now: QAction
     approve: QAction
+    undo: QAction
     close_without_reply: QAction
     reject: QAction
     escalate: QAction
@@ -68,6 +69,9 @@ def create_actions(parent: QWidget) -> ConsoleActions:
         poll_now=_action(parent, "&Poll mailbox now", "Ctrl+R", tip="Fetch new mail now", name="actionPoll"),
         approve=_action(parent, "&Approve && send", "Ctrl+Return", "Ctrl+Enter",
                         tip="Send the reply as shown", name="actionApprove"),
+        undo=_action(parent, "&Undo last decision", QKeySequence.StandardKey.Undo,
+                     tip="Take back the last approve, escalate, close or reject while it has not left yet",
+                     name="actionUndo"),
         close_without_reply=_action(parent, "&Close without reply", "Ctrl+Shift+Return",
                                     tip="Done, no reply needed", name="actionClose"),
         reject=_action(parent, "Re&ject…", "Ctrl+Shift+R", QKeySequence.StandardKey.Delete,
@@ -89,7 +93,8 @@ def build_menus(bar: QMenuBar, c: ConsoleActions) -> list[QMenu]:
         ("&File", [c.settings, c.auto_approval, None, c.quit]),
         ("&View", [c.audit, c.outbox, c.health, None, c.refresh]),
         ("&Queue", [c.next_email, c.previous_email, None, c.focus_search, None, c.poll_now]),
-        ("&Email", [c.approve, c.close_without_reply, None, c.escalate, c.reject, None, c.create_case]),
+        ("&Email", [c.approve, c.close_without_reply, None, c.escalate, c.reject, None, c.create_case, None,
+                    c.undo]),
         ("&Help", [c.shortcuts, None, c.about]),
     ):
         menu = bar.addMenu(title)

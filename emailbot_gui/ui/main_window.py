@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QInputDialog,
     QMainWindow,
     QMessageBox,
@@ -44,6 +45,7 @@ from emailbot_gui.ui.reply_editor import DecisionActions
 from emailbot_gui.ui.shortcuts_dialog import ShortcutsDialog
 from emailbot_gui.ui.status_bar import ConsoleStatusBar
 from emailbot_gui.ui.style import app_icon
+from emailbot_gui.ui.undo_bar import UndoBar
 from emailbot_gui.ui.usage_view import email_text as email_usage_text
 from emailbot_gui.ui.window_state import WindowState, default_settings
 
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
                                  create_case=c.create_case)
         self.status = ConsoleStatusBar(demo=demo, parent=self)
         self.setStatusBar(self.status)
+        self.undo_bar = UndoBar(self)
         self._build_layout()
         self.menus = build_menus(self.menuBar(), self.commands)
         self._connect()
@@ -123,6 +126,10 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.queue_view, 1)
+        strip = QHBoxLayout()
+        strip.setContentsMargins(8, 4, 8, 6)
+        strip.addWidget(self.undo_bar)
+        layout.addLayout(strip)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.setChildrenCollapsible(False)
@@ -146,6 +153,9 @@ class MainWindow(QMainWindow):
         c.focus_search.triggered.connect(self.filter_bar.focus_search)
         c.poll_now.triggered.connect(self._poll_now)
         c.approve.triggered.connect(self._approve)
+        c.undo.triggered.connect(self._undo)
+        self.undo_bar.undoRequested.connect(self._undo)
+        self.undo_bar.changed.connect(self._update_actions)
         c.close_without_reply.triggered.connect(self._close_without_reply)
         c.reject.triggered.connect(self._ask_reject)
         c.escalate.triggered.connect(self._open_escalation)
@@ -297,6 +307,9 @@ class MainWindow(QMainWindow):
         self.queue_model.schedule_refresh()
         if event.reason in ("classified", "enriched", "proposed", "failed"):  # the AI may have been billed
             self._update_usage()
+        if event.reason in ("sent", "escalated", "delivery_failed", "undone"):  # on its way, or back: nothing to undo
+            for email_id in event.ids:
+                self.undo_bar.forget(email_id)
         if self._selected_id in event.ids:
             self._load_detail()
 
@@ -317,13 +330,15 @@ class MainWindow(QMainWindow):
         c.close_without_reply.setEnabled(detail is not None and no_reply)
         c.reject.setEnabled(detail is not None)
         c.escalate.setEnabled(detail is not None)
+        c.undo.setEnabled(self.undo_bar.latest() is not None)
         c.create_case.setVisible(bool(self._crm_targets))
         c.create_case.setEnabled(bool(self._crm_targets) and shown is not None and shown.state in CRM_CASE_STATES
                                  and shown.id not in self._in_flight)
         self.detail.classification_panel.setEnabled(shown is None or shown.id not in self._in_flight)
 
     def _run_decision(self, what: str, operation: Callable[[int], Coroutine[Any, Any, Any]], done: str,
-                      *, advance: bool = True) -> None:
+                      *, advance: bool = True, undo: tuple[str, str] | None = None) -> None:
+        """`undo`: (what was decided, what happens when the undo window ends) for the undo strip."""
         detail = self._reviewable_detail()
         if detail is None:
             return
@@ -333,7 +348,10 @@ class MainWindow(QMainWindow):
 
         def succeeded(_: object) -> None:
             self._in_flight.discard(email_id)
-            self.status.show_info(done)
+            if undo is not None and self._offer_undo(email_id, *undo):
+                self.status.clearMessage()
+            else:
+                self.status.show_info(done)
             if advance:
                 self._decision_done(email_id)
             self._update_actions()
@@ -356,14 +374,51 @@ class MainWindow(QMainWindow):
         if self.detail.isAncestorOf(self.focusWidget()):
             self.queue_view.setFocus()  # J / K / Ctrl+Enter go on from here
 
+    def _offer_undo(self, email_id: int, text: str, countdown: str) -> bool:
+        seconds = self.console.settings.undo_seconds
+        if seconds <= 0:
+            return False
+        self.undo_bar.push(email_id, text, countdown, seconds)
+        return True
+
+    def _undo(self) -> None:
+        """Ctrl+Z: take back the newest decision still within its window; the email is selected again."""
+        decision = self.undo_bar.take()
+        if decision is None:
+            self.status.show_info("Nothing to undo: decisions can be taken back only for "
+                                  f"{self.console.settings.undo_seconds:g} seconds (Settings → General).")
+            return
+        email_id = decision.email_id
+        self._in_flight.add(email_id)
+
+        def undone(_: object) -> None:
+            self._in_flight.discard(email_id)
+            self._decided.discard(email_id)
+            self.status.show_info(f"Undone: {decision.text[:1].lower()}{decision.text[1:]}. The email is back "
+                                  "in review.")
+            self.queue_model.schedule_refresh()
+            self.select_email(email_id)
+            self._update_actions()
+
+        def failed(exc: BaseException) -> None:
+            self._in_flight.discard(email_id)
+            self._update_actions()
+            self._operation_failed("Undoing the decision", exc)
+
+        self.runner.run(self.console.undo(email_id), undone, failed, what="Undoing the decision", operation=True)
+
     def _approve(self) -> None:
+        detail = self._reviewable_detail()
         editor = self.detail.reply_editor
         text = editor.reply_text() if editor.is_edited() else None
+        who = _who(detail)
         self._run_decision("Approving the reply", lambda i: self.console.approve(i, text),
-                           "Reply approved; it is being sent.")
+                           "Reply approved; it is being sent.",
+                           undo=(f"Reply to {who} approved" if who else "Reply approved", "sends in {} s"))
 
     def _close_without_reply(self) -> None:
-        self._run_decision("Closing the email", self.console.close, "Closed without a reply.")
+        self._run_decision("Closing the email", self.console.close, "Closed without a reply.",
+                           undo=(f"{_quoted(self._reviewable_detail())} closed without a reply", "{} s to undo"))
 
     def _override(self, category: str | None, urgency: Any, note: str) -> None:
         self._run_decision("Correcting the classification",
@@ -375,8 +430,9 @@ class MainWindow(QMainWindow):
         if detail is None:
             return
         dialog = reject_dialog(self, detail.email.subject)
+        undo = (f"{_quoted(detail)} rejected", "{} s to undo")
         dialog.textValueSelected.connect(lambda reason: self._run_decision(
-            "Rejecting the email", lambda i: self.console.reject(i, reason.strip()), "Email rejected."))
+            "Rejecting the email", lambda i: self.console.reject(i, reason.strip()), "Email rejected.", undo=undo))
         self.reject_dialog = dialog
         open_dialog(dialog)
 
@@ -387,7 +443,10 @@ class MainWindow(QMainWindow):
         dialog = EscalateDialog(self.console, detail.id, self.runner, demo=self.demo, parent=self)
 
         def escalated(email_id: int) -> None:
-            self.status.show_info("Escalated" + (" (to the demo outbox)." if self.demo else "."))
+            if self._offer_undo(email_id, f"{_quoted(detail)} escalated", "posts in {} s"):
+                self.status.clearMessage()
+            else:
+                self.status.show_info("Escalated" + (" (to the demo outbox)." if self.demo else "."))
             self._decision_done(email_id)
 
         dialog.escalated.connect(escalated)
@@ -539,3 +598,14 @@ class MainWindow(QMainWindow):
         self.bridge.detach()
         super().closeEvent(event)
 
+
+
+def _who(detail: EmailDetail | None) -> str:
+    if detail is None:
+        return ""
+    return detail.email.sender.name or detail.email.sender.address
+
+
+def _quoted(detail: EmailDetail | None, limit: int = 48) -> str:
+    subject = (detail.email.subject if detail is not None else "").strip() or "(no subject)"
+    return f"“{subject if len(subject) <= limit else subject[:limit - 1] + '…'}”"

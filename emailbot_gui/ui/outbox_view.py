@@ -5,6 +5,7 @@ escalation's Teams chat ("Open case": a created CRM case) in the browser."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
@@ -14,13 +15,24 @@ from PySide6.QtWidgets import QWidget
 from emailbot_gui.store.views import OutboxItem
 from emailbot_gui.ui.async_call import TaskRunner
 from emailbot_gui.ui.bridge import EventBridge
-from emailbot_gui.ui.formatting import format_when
+from emailbot_gui.ui.formatting import format_time, format_when
 from emailbot_gui.ui.record_table import ColumnSpec, RecordsWindow
 
 if TYPE_CHECKING:
     from emailbot_gui.services.console import TriageConsole
 
-_STATUS_COLORS = {"delivered": "#2e7d4f", "failed": "#b42318", "pending": "#9a6700"}
+_STATUS_COLORS = {"delivered": "#2e7d4f", "failed": "#b42318", "pending": "#9a6700", "cancelled": "#8c959f"}
+
+
+def status_text(item: OutboxItem) -> str:
+    """"Pending", "Held until 14:03:10" (the undo window), "Cancelled" (undone), "Failed (3 tries)", ..."""
+    text = item.status.capitalize()
+    if item.status == "pending" and item.not_before is not None and item.started_at is None \
+            and item.not_before > datetime.now(UTC):
+        text = f"Held until {format_time(item.not_before)}"
+    elif item.status == "cancelled":
+        text = "Cancelled (undone)"
+    return text + (f" ({item.attempts} tries)" if item.attempts > 1 else "")
 
 
 def recipients(item: OutboxItem) -> str:
@@ -40,8 +52,7 @@ OUTBOX_COLUMNS = (
     ColumnSpec("Kind", lambda i: i.kind.capitalize(), width=90),
     ColumnSpec("To / people", recipients, width=220),
     ColumnSpec("Subject / topic", subject, width=220),
-    ColumnSpec("Status", lambda i: i.status.capitalize() + (f" ({i.attempts} tries)" if i.attempts > 1 else ""),
-               color=lambda i: _STATUS_COLORS.get(i.status), width=110),
+    ColumnSpec("Status", status_text, color=lambda i: _STATUS_COLORS.get(i.status), width=130),
     ColumnSpec("Created", lambda i: format_when(i.created_at), width=125),
     ColumnSpec("Delivered", lambda i: format_when(i.delivered_at) if i.delivered_at else "—", width=125),
     ColumnSpec("Email", lambda i: f"#{i.email_id}", width=60),

@@ -12,7 +12,7 @@ from emailbot_gui.ui.queue_model import Column, QueueTableModel
 from emailbot_gui.ui.queue_painter import QueueRowPainter
 
 _WIDTHS = {Column.SENDER: 108, Column.CATEGORY: 96, Column.URGENCY: 68, Column.CONFIDENCE: 48,
-           Column.STATE: 86, Column.AGE: 52}
+           Column.STATE: 86, Column.AGE: 62}  # "59 min" in bold fits
 # Hidden until the operator asks for them (header context menu): the sidebar shows the confidence.
 HIDDEN_BY_DEFAULT = frozenset({Column.CONFIDENCE})
 

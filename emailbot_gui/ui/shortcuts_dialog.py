@@ -22,6 +22,7 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Next / previous email (in the queue)", "Down / Up"),
     ("Leave the search field for the queue", "Esc, Enter or Down"),
     ("Move between panels", "Tab / Shift+Tab"),
+    ("Undo typing (in the reply editor; elsewhere it undoes the last decision)", "Ctrl+Z"),
 )
 
 
