@@ -5,6 +5,7 @@ audit trail."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,27 @@ async def test_a_sent_email_is_categorized_and_moved(start, fake: FakeGraph) -> 
     await runtime.marker.wait_idle()
     assert fake.mailbox.messages[second]["categories"] == [CATEGORY]
     assert runtime.marker.marked == 2
+
+
+async def test_an_undone_close_is_never_marked_and_a_held_reply_is_marked_once_sent(start, fake: FakeGraph
+                                                                                   ) -> None:
+    closed, replied = fake.mailbox.add_messages(2)
+    runtime = await start(m365_settings(fake, m365_processed_category=CATEGORY, undo_seconds=0.5))
+    ids = await polled(runtime)
+    fake.reset_log()
+    await runtime.console.close(ids[closed], "noise")
+    await runtime.console.approve(ids[replied])
+    assert await runtime.console.undo(ids[closed]) == EmailState.AWAITING_REVIEW  # within the window
+    assert runtime.marker is not None
+    await runtime.marker.wait_idle()  # it waited out the window before looking
+    for _ in range(50):  # the held reply goes when its window ends, without another call
+        if (await runtime.console.detail(ids[replied])).state is EmailState.SENT:
+            break
+        await asyncio.sleep(0.05)
+    await runtime.marker.wait_idle()
+    assert (await runtime.console.detail(ids[replied])).state is EmailState.SENT and len(fake.mailbox.sends) == 1
+    assert fake.mailbox.messages[closed]["categories"] == []  # back in review: not handled
+    assert fake.mailbox.messages[replied]["categories"] == [CATEGORY] and runtime.marker.marked == 1
 
 
 async def test_nothing_is_marked_when_the_settings_are_empty(start, fake: FakeGraph) -> None:
