@@ -115,6 +115,17 @@ async def test_agreement_rate_from_the_decision_history(store: EmailStore) -> No
     assert set(await agreement_by_category(store)) == {"password_reset", "spam_phishing"}
 
 
+async def test_an_undone_decision_does_not_count_the_next_one_does(store: EmailStore) -> None:
+    changed_mind, left_open = await to_review(store, 2)
+    await approve(store, [changed_mind])  # unchanged ... then undone, edited and approved again
+    await store.undo_decision(changed_mind, "alice", window=10)
+    await approve(store, [changed_mind], edited=True)
+    await store.reject(left_open, "alice", "")
+    await store.undo_decision(left_open, "alice", window=10)  # back in review, not decided yet
+    stats = (await agreement_by_category(store))["password_reset"]
+    assert (stats.decided, stats.agreed, stats.edited, stats.rejected) == (1, 0, 1, 0)
+
+
 async def test_decide_uses_store_state_and_agreement(store: EmailStore) -> None:
     history = await to_review(store, 20)
     await approve(store, history[:15])

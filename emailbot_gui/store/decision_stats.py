@@ -9,6 +9,9 @@ proposal was wrong:
   (the proposal was to close it);
 - disagreed: `approve_edited_reply`, `override`, `reject`, or `close` when a reply was proposed;
 - `escalate` is not counted: the escalation proposal is a separate question from the reply.
+
+A decision the operator undid (an `undo` entry takes back the email's latest decision) never happened, as far
+as agreement goes: the decision after it counts instead.
 """
 
 from __future__ import annotations
@@ -50,21 +53,27 @@ async def agreement_by_category(store: EmailStore, *, since: datetime | None = N
     leaves out decisions that were not the operator's own (e.g. the auto-approver's)."""
     stmt = (select(AuditEventRow.email_id, AuditEventRow.action, AuditEventRow.actor, AuditEventRow.details,
                    AuditEventRow.at)
-            .where(AuditEventRow.action.in_(("classified", *DECISION_ACTIONS)), AuditEventRow.email_id.is_not(None))
+            .where(AuditEventRow.action.in_(("classified", "undo", *DECISION_ACTIONS)),
+                   AuditEventRow.email_id.is_not(None))
             .order_by(AuditEventRow.id))
     proposed: dict[int, str] = {}
-    first: dict[int, tuple[str, str]] = {}  # email -> (category proposed, action)
+    standing: dict[int, list[tuple[str, str, bool]]] = {}  # email -> decisions not undone: (category, action, counted)
     async with store.session() as s:
         for email_id, action, actor, details, at in (await s.execute(stmt)).all():
+            taken = standing.setdefault(email_id, [])
             if action == "classified":
-                if email_id not in first:
+                if not any(counted for *_, counted in taken):
                     proposed[email_id] = str((details or {}).get("category", ""))
-                continue
-            if email_id in first or actor in exclude_actors or (since is not None and at < since):
-                continue
-            first[email_id] = (proposed.get(email_id, ""), action)
+            elif action == "undo":
+                if taken:
+                    taken.pop()
+            else:
+                counted = actor not in exclude_actors and (since is None or at >= since)
+                taken.append((proposed.get(email_id, ""), action, counted))
+    first = [next((category, action) for category, action, counted in taken if counted)
+             for taken in standing.values() if any(counted for *_, counted in taken)]
     counts: dict[str, dict[str, int]] = {}
-    for category, action in first.values():
+    for category, action in first:
         if action == "escalate" or not category:
             continue
         c = counts.setdefault(category, dict.fromkeys(("decided", "agreed", "edited", "overridden", "rejected",
