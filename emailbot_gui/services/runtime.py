@@ -27,7 +27,7 @@ from emailbot_gui.connectors.demo import DemoMailSource, demo_mail_dir
 from emailbot_gui.connectors.demo_outbox import DemoOutbox
 from emailbot_gui.connectors.folder import MailFolderSource
 from emailbot_gui.mail.parse import parse_message
-from emailbot_gui.pipeline.auto_approval import AutoApprovalPolicy, AutoApprovalSettings
+from emailbot_gui.pipeline.auto_approval import AutoApprovalPolicy
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway
 from emailbot_gui.pipeline.escalation_policy import EscalationPolicy, load_directory
 from emailbot_gui.pipeline.outbox_dispatcher import OutboxDispatcher
@@ -39,13 +39,12 @@ from emailbot_gui.services.connector_builders import (
     ConnectorHooks,
     NotConfigured,
     build_graph,
-    context_timeout,
     read_secret,
 )
 from emailbot_gui.services.console import TriageConsole
 from emailbot_gui.services.events import EventHub
 from emailbot_gui.services.health import HealthMonitor
-from emailbot_gui.services.live_integrations import EscalationSwitch, LiveIntegrations, people_from_settings
+from emailbot_gui.services.live_integrations import EscalationSwitch, LiveIntegrations
 from emailbot_gui.services.processed_marker import ProcessedMarker
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
@@ -215,19 +214,20 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
         context.append(CustomerDatabaseSource.sqlite_readonly(paths.demo_customer_db, name="Customer database"))
     # The demo's people are demo data: a real mailbox escalates only to the people set in the settings.
     base_people = load_directory(resources_dir() / "demo" / "people.json") if mode.demo else []
-    policy = EscalationPolicy(base_people + people_from_settings(settings.escalation_people))
+    # What comes from the settings (the people, the auto-approval rules, timeouts and retries) is set by
+    # `integrations.apply(settings, initial=True)` below, as it is on every later change of the settings.
+    policy = EscalationPolicy(base_people)
     templates = ReplyTemplates.load([resources_dir() / "templates" / "replies", paths.templates_dir])
     proposer = Proposer(templates, policy, actor)
-    gateway = EnrichmentGateway(context, timeout=context_timeout(settings),
-                                history=store.latest_enrichment_for_sender)
+    gateway = EnrichmentGateway(context, history=store.latest_enrichment_for_sender)
     mail = _mail(paths, settings, mode, secrets, hooks)
     try:
         poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
         loop = TriageLoop(store, mail.source, FlaggingClassifier(learner, worker=learner.worker), gateway, proposer,
                           settings, events, mail.parser, poll_interval=poll_interval, parse_pool=learner.worker)
-        dispatcher = OutboxDispatcher(store, mail.sink, events, max_attempts=max(1, settings.max_retries))
+        dispatcher = OutboxDispatcher(store, mail.sink, events)
         monitor = HealthMonitor(settings, secrets, events=events, hooks=hooks)
-        auto_policy = AutoApprovalPolicy(AutoApprovalSettings.from_json(settings.auto_approval), store)
+        auto_policy = AutoApprovalPolicy(store=store)
         meter = UsageMeter()
         integrations = LiveIntegrations(
             settings=settings, secrets=secrets, monitor=monitor, events=events, gateway=gateway, loop=loop,
