@@ -394,8 +394,7 @@ class MainWindow(QMainWindow):
         def undone(_: object) -> None:
             self._in_flight.discard(email_id)
             self._decided.discard(email_id)
-            self.status.show_info(f"Undone: {decision.text[:1].lower()}{decision.text[1:]}. The email is back "
-                                  "in review.")
+            self.status.show_info(f"Undone: {decision.text}. The email is back in review; nothing was sent.")
             self.queue_model.schedule_refresh()
             self.select_email(email_id)
             self._update_actions()

@@ -39,7 +39,8 @@ def test_ctrl_z_takes_back_an_approved_reply_before_it_is_sent(qtbot, window, ru
     qtbot.waitUntil(lambda: current_id(window) == detail.id and shown(window) is not None
                     and shown(window).state is EmailState.AWAITING_REVIEW)
     assert window.undo_bar.isHidden() and not window.commands.undo.isEnabled()
-    assert "Undone: reply to" in window.status.currentMessage()
+    assert window.status.currentMessage().startswith("Undone: Reply to") and "nothing was sent" in \
+        window.status.currentMessage()
     assert run(console.detail(detail.id)).state is EmailState.AWAITING_REVIEW
     assert [i.status for i in run(console.outbox()) if i.email_id == detail.id] == ["cancelled"]
     assert run(console.audit(detail.id))[0].action == "undo"
