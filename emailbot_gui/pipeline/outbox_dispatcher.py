@@ -10,7 +10,9 @@ record by the marker checkpointed before the create request (see connectors/crm_
 
 An item held by the operator's undo window (`not_before` in the future) waits: the dispatcher wakes itself at
 the earliest such moment, also after a restart. Each item is claimed in the store before its delivery starts,
-which is what an undo checks; an item undone after it was read is skipped. A delivery that failed and will be
+which is what an undo checks; an item undone after it was read is skipped. The claim names this console
+(`claimer`) and lasts `lease` seconds: consoles sharing one queue never deliver the same item at once, and an
+item a dead console had claimed is taken over when its lease runs out. A delivery that failed and will be
 tried again gets another pass after `retry_delay` seconds."""
 
 from __future__ import annotations
@@ -33,13 +35,18 @@ log = logging.getLogger(__name__)
 
 class OutboxDispatcher:
     def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3,
-                 crm_sinks: Mapping[str, CrmActionSink] | None = None, retry_delay: float = 60.0) -> None:
+                 crm_sinks: Mapping[str, CrmActionSink] | None = None, retry_delay: float = 60.0,
+                 claimer: str = "", lease: float = 600.0) -> None:
+        """`claimer`: this console, the same across its restarts (so it takes back at once what it had claimed
+        when it died); `lease`: longer than any one delivery takes."""
         self.store = store
         self.sink = sink
         self.events = events
         self.crm_sinks = dict(crm_sinks or {})
         self.max_attempts = max(1, max_attempts)
         self.retry_delay = retry_delay
+        self.claimer = claimer
+        self.lease = lease
         self._lock = asyncio.Lock()  # one delivery pass at a time: the same item is never in flight twice
         self._wake: tuple[datetime, asyncio.TimerHandle] | None = None  # the next pass's moment, and its timer
         self._passes: set[asyncio.Task[int]] = set()
@@ -62,8 +69,11 @@ class OutboxDispatcher:
                     if holding is not None:
                         self.wake_at(holding)
                     continue
-                if not await self.store.claim_delivery(item.id):
-                    continue  # undone since it was read
+                if item.claimed_until is not None and item.claimed_until > now and item.claimed_by != self.claimer:
+                    self.wake_at(item.claimed_until)  # another console delivers it; take over if it dies
+                    continue
+                if not await self.store.claim_delivery(item.id, self.claimer, self.lease):
+                    continue  # undone since it was read, or just claimed by another console
                 if await self._deliver(item):
                     delivered += 1
                 elif item.attempts + 1 < self.max_attempts:

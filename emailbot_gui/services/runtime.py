@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import hashlib
 import logging
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,13 @@ class Runtime:
         await self.store.close()
 
 
+def console_identity(paths: AppPaths) -> str:
+    """This installation, as the outbox's claims name it: the same across restarts (one console per data folder,
+    see InstanceLock), different for every console that shares a queue database."""
+    folder = hashlib.sha256(str(paths.data_dir.resolve()).encode()).hexdigest()[:12]
+    return f"{socket.gethostname()}:{folder}"
+
+
 def shipped_model_path() -> Path:
     return resources_dir() / "model" / "local_model.npz"
 
@@ -225,7 +234,7 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
         poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
         loop = TriageLoop(store, mail.source, FlaggingClassifier(learner, worker=learner.worker), gateway, proposer,
                           settings, events, mail.parser, poll_interval=poll_interval, parse_pool=learner.worker)
-        dispatcher = OutboxDispatcher(store, mail.sink, events)
+        dispatcher = OutboxDispatcher(store, mail.sink, events, claimer=console_identity(paths))
         monitor = HealthMonitor(settings, secrets, events=events, hooks=hooks)
         auto_policy = AutoApprovalPolicy(store=store)
         meter = UsageMeter()

@@ -142,6 +142,9 @@ class OutboxRow(Base):
     not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # When a delivery first started: from then on the action can no longer be undone (migration 0005).
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Which console is delivering it, and until when no other may take it over (migration 0005).
+    claimed_by: Mapped[str] = mapped_column(String(200), default="")
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SyncCursorRow(Base):

@@ -13,22 +13,33 @@ the pipeline. One case per target and email: asking again only re-queues a faile
 An operator's decision can be undone while nothing has left the console (`undo_decision`): a reply or an
 escalation is held until its `not_before` (the undo window), and the dispatcher claims it (`claim_delivery`,
 which sets `started_at`) before it sends; an undo cancels only an unclaimed row, in one guarded update, so of
-"undo" and "send" exactly one happens. A close or a reject can be undone within the same window."""
+"undo" and "send" exactly one happens. A close or a reject can be undone within the same window.
+
+The claim is also exclusive between consoles sharing one queue: it names the console and holds for a lease;
+another console may take the row over only once the lease has run out (the first one died mid-delivery), and
+the same console (after a restart) at once. Delivered or failed, the row is released."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import REVIEWABLE, UNDOABLE, EmailState, check_transition
 from emailbot_gui.core.types import Address, Classification, Enrichment, Proposal, SourceResult
 from emailbot_gui.store import codec
-from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
+from emailbot_gui.store.models import (
+    AuditEventRow,
+    EmailContentRow,
+    EmailRow,
+    OutboxRow,
+    TrainingExampleRow,
+    UtcDateTime,
+)
 from emailbot_gui.store.queue_reads import _outbox_item
 from emailbot_gui.store.views import OutboxItem
 
@@ -82,7 +93,7 @@ class OperatorOpsMixin:
         row = await s.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
         if row is not None and row.status == "cancelled":
             row.status, row.payload, row.created_at, row.not_before = "pending", payload, _now(), hold_until
-            row.error, row.attempts, row.started_at = "", 0, None
+            row.error, row.attempts, row.started_at, row.claimed_by, row.claimed_until = "", 0, None, "", None
             return row
         row = OutboxRow(email_id=email_id, kind=kind, idempotency_key=key, status="pending", created_at=_now(),
                         payload=payload, not_before=hold_until)
@@ -193,12 +204,19 @@ class OperatorOpsMixin:
             s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
             return back
 
-    async def claim_delivery(self, outbox_id: int) -> bool:
-        """Mark a pending action as being delivered, in its own transaction, before the transport starts: from
-        then on it cannot be undone. False if it is no longer pending (undone since it was read)."""
+    async def claim_delivery(self, outbox_id: int, claimer: str = "", lease: float = 600.0) -> bool:
+        """Mark a pending action as being delivered by `claimer` for `lease` seconds, in its own transaction,
+        before the transport starts: from then on it cannot be undone, and no other console delivers it while
+        the lease lasts. False if it is no longer pending (undone since it was read) or another console holds
+        it."""
+        now = _now()
         async with self.write() as s:
-            result = await s.execute(update(OutboxRow).where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
-                                     .values(started_at=_now()))
+            result = await s.execute(
+                update(OutboxRow).where(OutboxRow.id == outbox_id, OutboxRow.status == "pending",
+                                        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until <= now,
+                                            OutboxRow.claimed_by == claimer))
+                .values(started_at=func.coalesce(OutboxRow.started_at, literal(now, UtcDateTime())), claimed_by=claimer,
+                        claimed_until=now + timedelta(seconds=lease)))
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def override(self, email_id: int, actor: str, classification: Classification, proposal: Proposal,
@@ -225,6 +243,7 @@ class OperatorOpsMixin:
             if item is None or item.status == "delivered":
                 return
             item.status = "delivered"
+            item.claimed_until = None
             item.delivered_at = _now()
             item.external_id = external_id
             item.link = link
@@ -257,6 +276,7 @@ class OperatorOpsMixin:
                 return
             item.attempts += 1
             item.error = error
+            item.claimed_until = None  # released: the next attempt may come from any console
             if not final:
                 return
             item.status = "failed"

@@ -100,7 +100,8 @@ def _outbox_item(r: OutboxRow) -> OutboxItem:
     return OutboxItem(id=r.id, email_id=r.email_id, kind=r.kind, idempotency_key=r.idempotency_key,
                       status=r.status, payload=r.payload, created_at=r.created_at, delivered_at=r.delivered_at,
                       external_id=r.external_id, link=r.link, error=r.error, attempts=r.attempts,
-                      not_before=r.not_before, started_at=r.started_at)
+                      not_before=r.not_before, started_at=r.started_at, claimed_by=r.claimed_by,
+                      claimed_until=r.claimed_until)
 
 
 class QueueReadsMixin:

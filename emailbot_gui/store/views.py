@@ -89,3 +89,5 @@ class OutboxItem:
     attempts: int = 0
     not_before: datetime | None = None  # held until then (the undo window, or the wait before a retry)
     started_at: datetime | None = None  # a delivery has started: it can no longer be undone
+    claimed_by: str = ""  # the console delivering it ...
+    claimed_until: datetime | None = None  # ... and until when no other console may take it over
