@@ -59,7 +59,7 @@ def sent_files(folder: Path) -> list[str]:
 async def test_an_undone_reply_is_cancelled_and_the_email_is_back_in_review(store: EmailStore) -> None:
     [email_id] = await reviewable(store)
     outbox_id = await approve(store, email_id)
-    assert await store.undo_decision(email_id, "alice", window=10) == EmailState.AWAITING_REVIEW
+    assert (await store.undo_decision(email_id, "alice", window=10)).state == EmailState.AWAITING_REVIEW
     detail = await store.detail(email_id)
     assert detail.state == EmailState.AWAITING_REVIEW and detail.proposal.reply_text == "Hello"
     [item] = await store.outbox()
@@ -113,8 +113,8 @@ async def test_close_and_reject_can_be_undone_within_the_window_only(store: Emai
     await store.close_without_reply(closed, "alice", "out of office")
     await store.reject(rejected, "alice", "wrong category")
     await store.reject(late, "alice", "")
-    assert await store.undo_decision(closed, "alice", window=10) == EmailState.AWAITING_REVIEW
-    assert await store.undo_decision(rejected, "alice", window=10) == EmailState.AWAITING_REVIEW
+    assert (await store.undo_decision(closed, "alice", window=10)).state == EmailState.AWAITING_REVIEW
+    assert (await store.undo_decision(rejected, "alice", window=10)).state == EmailState.AWAITING_REVIEW
     with pytest.raises(ConflictError, match="rejected more than 0 seconds ago"):
         await store.undo_decision(late, "alice", window=0)
     assert (await store.detail(late)).state == EmailState.REJECTED
@@ -127,8 +127,40 @@ async def test_an_undone_decision_on_a_corrected_email_goes_back_to_overridden(s
                          Proposal("We are on it"), "", ("s", "b"))
     await store.approve_escalation(email_id, "alice", people=[["nina@example.test", "Nina"]], topic="Down",
                                    message="Whole floor down", hold_until=later(60))
-    assert await store.undo_decision(email_id, "alice", window=10) == EmailState.OVERRIDDEN
+    assert (await store.undo_decision(email_id, "alice", window=10)).state == EmailState.OVERRIDDEN
     assert (await store.detail(email_id)).classification.category == "outage"  # the correction stays
+
+
+async def test_an_undone_correction_puts_back_the_classification_and_drops_its_example(store: EmailStore) -> None:
+    [email_id] = await reviewable(store)
+    before = await store.detail(email_id)
+    row_before = (await store.queue_page(QueueQuery(), 0, 10))[0]
+    await store.override(email_id, "alice", Classification("outage", Urgency.CRITICAL, 1.0, "op", "operator"),
+                         Proposal("We are on it"), "", ("Printer 1 jammed", "body 1"))
+    assert await store.training_examples() == [("Printer 1 jammed", "body 1", "outage", "CRITICAL")]
+    undone = await store.undo_decision(email_id, "alice", window=10)
+    assert (undone.state, undone.action, undone.details["category"]) == (
+        EmailState.AWAITING_REVIEW, "override", ["hardware", "outage"])
+    after = await store.detail(email_id)
+    assert after.classification == before.classification and after.proposal == before.proposal
+    row = (await store.queue_page(QueueQuery(), 0, 10))[0]
+    assert (row.category, row.urgency, row.confidence) == (row_before.category, row_before.urgency,
+                                                          row_before.confidence)
+    assert await store.training_examples() == []  # the model will not learn the taken-back label
+
+
+async def test_undo_walks_back_decision_by_decision(store: EmailStore) -> None:
+    [email_id] = await reviewable(store)
+    await store.override(email_id, "alice", Classification("outage", Urgency.CRITICAL, 1.0, "op", "operator"),
+                         Proposal("We are on it"), "", ("s", "b"))
+    await approve(store, email_id)
+    assert (await store.undo_decision(email_id, "alice", window=10)).action == "approve_reply"
+    assert (await store.detail(email_id)).state == EmailState.OVERRIDDEN
+    undone = await store.undo_decision(email_id, "alice", window=10)  # then the correction before it
+    assert (undone.action, undone.state) == ("override", EmailState.AWAITING_REVIEW)
+    assert (await store.detail(email_id)).classification.category == "hardware"
+    with pytest.raises(ConflictError, match="no decision left to undo"):
+        await store.undo_decision(email_id, "alice", window=10)
 
 
 async def test_sent_and_pipeline_emails_have_nothing_to_undo(store: EmailStore) -> None:
@@ -228,6 +260,22 @@ async def test_the_console_holds_an_operators_reply_and_undo_takes_it_back(tmp_p
         await runtime.console.approve(email_id, actor=AUTO_ACTOR)
         await runtime.console.wait_idle()
         assert (await runtime.console.detail(email_id)).state == EmailState.SENT and len(sent_files(outbox)) == 1
+    finally:
+        await runtime.close()
+
+
+async def test_an_undone_correction_is_forgotten_by_the_local_model(tmp_path: Path) -> None:
+    runtime = await demo_runtime(tmp_path, undo_seconds=30)
+    learner = runtime.console.learner
+    try:
+        email_id = await first_reviewable(runtime)
+        shipped = learner.model
+        await runtime.console.override(email_id, category="billing_licence", urgency=Urgency.CRITICAL)
+        await asyncio.wait_for(learner.retrained.wait(), 60)
+        assert learner.corrections == 1 and learner.model is not shipped
+        assert await runtime.console.undo(email_id) == EmailState.AWAITING_REVIEW
+        await asyncio.wait_for(learner.retrained.wait(), 60)
+        assert learner.corrections == 0 and learner.model is shipped  # nothing left to learn: as shipped
     finally:
         await runtime.close()
 

@@ -41,10 +41,20 @@ class LearningClassifier:
         self._corrections.append(example)
         self.schedule_retrain()
 
+    def forget(self, example: TrainingExample) -> None:
+        """Drop a correction that was taken back (the newest equal one), and retrain without it."""
+        for index in range(len(self._corrections) - 1, -1, -1):
+            if self._corrections[index] == example:
+                del self._corrections[index]
+                break
+        else:
+            return
+        self.schedule_retrain()
+
     def schedule_retrain(self) -> None:
         """Retrain soon; corrections arriving while training are folded into one more run after it."""
-        if not self._corrections:
-            return
+        if not self._corrections and self.model is self._base:
+            return  # nothing learned, nothing to unlearn
         self._dirty = True
         if self._retrain_task is None or self._retrain_task.done():
             self.retrained.clear()
@@ -54,6 +64,10 @@ class LearningClassifier:
         while self._dirty:
             self._dirty = False
             corrections = list(self._corrections)
+            if not corrections:  # the last correction was taken back: the shipped model again
+                self.model = self._base
+                self.generation += 1
+                continue
             try:
                 self.model = await self._base.retrained(corrections)
                 self.generation += 1

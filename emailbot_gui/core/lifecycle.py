@@ -8,7 +8,8 @@
 
 An operator's decision can be undone while nothing has left the console (see store/operator_ops.py,
 `undo_decision`): approved (its reply or escalation not yet being delivered), done (closed without a reply)
-and rejected go back to the reviewable state they came from.
+and rejected go back to the reviewable state they came from; so does overridden (the correction is taken
+back, and the model forgets it).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ TRANSITIONS: dict[EmailState, frozenset[EmailState]] = {
     S.CLASSIFIED: frozenset({S.ENRICHED, S.FAILED}),
     S.ENRICHED: frozenset({S.AWAITING_REVIEW, S.FAILED}),
     S.AWAITING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.OVERRIDDEN, S.FAILED}),
-    S.OVERRIDDEN: frozenset({S.APPROVED, S.REJECTED, S.OVERRIDDEN, S.FAILED}),
+    S.OVERRIDDEN: frozenset({S.APPROVED, S.REJECTED, S.OVERRIDDEN, S.FAILED, S.AWAITING_REVIEW}),  # the last: undo
     S.APPROVED: frozenset({S.SENT, S.ESCALATED, S.DONE, S.FAILED, S.AWAITING_REVIEW, S.OVERRIDDEN}),
     S.FAILED: frozenset({S.NEW, S.CLASSIFIED, S.ENRICHED, S.APPROVED, S.AWAITING_REVIEW}),
     S.SENT: frozenset(),

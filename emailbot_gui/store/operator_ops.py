@@ -13,7 +13,9 @@ the pipeline. One case per target and email: asking again only re-queues a faile
 An operator's decision can be undone while nothing has left the console (`undo_decision`): a reply or an
 escalation is held until its `not_before` (the undo window), and the dispatcher claims it (`claim_delivery`,
 which sets `started_at`) before it sends; an undo cancels only an unclaimed row, in one guarded update, so of
-"undo" and "send" exactly one happens. A close or a reject can be undone within the same window.
+"undo" and "send" exactly one happens. A close, a reject or a correction (override) can be undone within the
+same window; an undone correction puts the classification and proposal back as they were and drops its
+training example.
 
 The claim is also exclusive between consoles sharing one queue: it names the console and holds for a lease;
 another console may take the row over only once the lease has run out (the first one died mid-delivery), and
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,8 +49,18 @@ from emailbot_gui.store.views import OutboxItem
 CRM_CASE_KIND = "crm_case"
 CRM_CASE_STATES = frozenset(REVIEWABLE | {EmailState.APPROVED, EmailState.SENT, EmailState.ESCALATED,
                                           EmailState.DONE})
-DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "escalate", "close", "reject")  # what undo takes back
+DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "escalate", "close", "reject",
+                    "override")  # what undo takes back
 HELD_KINDS = ("reply", "escalation")  # outbox kinds an undo window holds
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What `undo_decision` took back."""
+
+    state: EmailState  # where the email is back
+    action: str  # the decision taken back ("approve_reply", "override", ...)
+    details: Mapping[str, Any]  # that decision's audit details
 
 
 class ConflictError(Exception):
@@ -170,23 +183,29 @@ class OperatorOpsMixin:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.REJECTED, reason)
             s.add(_audit(email_id, "reject", before.value, EmailState.REJECTED.value, actor, reason=reason))
 
-    async def undo_decision(self, email_id: int, actor: str, window: float) -> EmailState:
+    async def undo_decision(self, email_id: int, actor: str, window: float) -> Undone:
         """Take back the last decision on this email while nothing has left the console: an approved reply or
         escalation whose delivery has not started (its outbox row is cancelled), or a close or a reject made
         less than `window` seconds ago. The email goes back to the reviewable state it was decided in; the
-        undo is audited. Returns that state; raises ConflictError, saying why, when it is too late."""
+        undo is audited. Raises ConflictError, saying why, when it is too late."""
         async with self.write() as s:
             row = await s.get(EmailRow, email_id)
             if row is None:
                 raise ConflictError(f"email {email_id} does not exist")
             current = EmailState(row.state)
-            decision = await s.scalar(select(AuditEventRow).where(
-                AuditEventRow.email_id == email_id, AuditEventRow.action.in_(DECISION_ACTIONS))
-                .order_by(AuditEventRow.id.desc()).limit(1))
-            if current not in UNDOABLE or decision is None or decision.before not in REVIEWABLE:
+            decision = await self._last_standing_decision(s, email_id)
+            undoable = UNDOABLE | {EmailState.OVERRIDDEN} if decision is not None and decision.action == "override" \
+                else UNDOABLE
+            if current not in undoable or decision is None or decision.before not in REVIEWABLE:
                 raise ConflictError(f"this email is {current.label.lower()}; there is no decision left to undo")
             back = EmailState(decision.before)
             details: dict[str, Any] = {"undone": decision.action}
+            if decision.action == "override":
+                await self._check_window(decision, window)
+                restored = await self._restore_before_override(s, email_id, decision.details)
+                await self._move(s, email_id, (current,), back, **restored)
+                s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
+                return Undone(back, decision.action, dict(decision.details))
             if current is EmailState.APPROVED:
                 held = await s.scalar(select(OutboxRow.id).where(
                     OutboxRow.email_id == email_id, OutboxRow.kind.in_(HELD_KINDS), OutboxRow.status == "pending"))
@@ -197,12 +216,50 @@ class OperatorOpsMixin:
                 if cancelled is None or cancelled.rowcount != 1:  # type: ignore[attr-defined]
                     raise ConflictError("it is being delivered already; it can no longer be undone")
                 details["outbox_id"] = held
-            elif (_now() - decision.at).total_seconds() > window:
-                done = "closed" if decision.action == "close" else "rejected"
-                raise ConflictError(f"it was {done} more than {window:g} seconds ago; it can no longer be undone")
+            else:
+                await self._check_window(decision, window)
             await self._move(s, email_id, (current,), back)
             s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
-            return back
+            return Undone(back, decision.action, dict(decision.details))
+
+    @staticmethod
+    async def _last_standing_decision(s: AsyncSession, email_id: int) -> AuditEventRow | None:
+        """The email's newest decision that was not undone (each `undo` took back the newest one before it)."""
+        rows = await s.scalars(select(AuditEventRow).where(
+            AuditEventRow.email_id == email_id, AuditEventRow.action.in_((*DECISION_ACTIONS, "undo")))
+            .order_by(AuditEventRow.id.desc()).limit(100))
+        undone = 0
+        for row in rows:
+            if row.action == "undo":
+                undone += 1
+            elif undone:
+                undone -= 1
+            else:
+                return row
+        return None
+
+    @staticmethod
+    async def _check_window(decision: AuditEventRow, window: float) -> None:
+        if (_now() - decision.at).total_seconds() > window:
+            done = {"close": "closed", "reject": "rejected", "override": "corrected"}.get(decision.action, "decided")
+            raise ConflictError(f"it was {done} more than {window:g} seconds ago; it can no longer be undone")
+
+    @staticmethod
+    async def _restore_before_override(s: AsyncSession, email_id: int, details: Mapping[str, Any]) -> dict[str, Any]:
+        """Put back the classification and proposal an override replaced, and drop its training example;
+        returns the email row's columns as they were."""
+        previous = details.get("previous") or {}
+        content = await s.get(EmailContentRow, email_id)
+        if content is not None:
+            content.classification = previous.get("classification")
+            content.proposal = previous.get("proposal")
+        example = await s.get(TrainingExampleRow, details.get("training_example_id", -1))
+        if example is not None:
+            await s.delete(example)
+        old = codec.classification_from_json(previous.get("classification"))
+        if old is None:
+            return {"category": "", "urgency": None, "confidence": None}
+        return {"category": old.category, "urgency": int(old.urgency), "confidence": old.confidence}
 
     async def claim_delivery(self, outbox_id: int, claimer: str = "", lease: float = 600.0) -> bool:
         """Mark a pending action as being delivered by `claimer` for `lease` seconds, in its own transaction,
@@ -227,15 +284,21 @@ class OperatorOpsMixin:
             before = await self._move(s, email_id, tuple(REVIEWABLE), EmailState.OVERRIDDEN, note,
                                       category=classification.category, urgency=int(classification.urgency),
                                       confidence=classification.confidence)
+            # What an undo puts back: the classification and proposal as they were, and the example to forget.
+            previous = {"classification": content.classification if content else None,
+                        "proposal": content.proposal if content else None}
             if content is not None:
                 content.classification = codec.classification_to_json(classification)
                 content.proposal = codec.proposal_to_json(proposal)
-            s.add(TrainingExampleRow(email_id=email_id, subject=training_text[0], body=training_text[1],
-                                     category=classification.category, urgency=classification.urgency.name,
-                                     created_at=_now(), actor=actor))
+            example = TrainingExampleRow(email_id=email_id, subject=training_text[0], body=training_text[1],
+                                         category=classification.category, urgency=classification.urgency.name,
+                                         created_at=_now(), actor=actor)
+            s.add(example)
+            await s.flush()
             s.add(_audit(email_id, "override", before.value, EmailState.OVERRIDDEN.value, actor,
                          category=[old.category if old else "", classification.category],
-                         urgency=[old.urgency.name if old else "", classification.urgency.name], note=note))
+                         urgency=[old.urgency.name if old else "", classification.urgency.name], note=note,
+                         training_example_id=example.id, previous=previous))
 
     async def mark_delivered(self, outbox_id: int, external_id: str, link: str, actor: str = "system") -> None:
         async with self.write() as s:

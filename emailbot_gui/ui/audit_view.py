@@ -27,8 +27,11 @@ def _transition(entry: AuditEntry) -> str:
     return entry.after or entry.before
 
 
+_LONG_DETAILS = frozenset({"previous"})  # what an override replaced: in the entry's own view, not the table
+
+
 def _details(entry: AuditEntry) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in entry.details.items())
+    return "; ".join(f"{k}: {v}" for k, v in entry.details.items() if k not in _LONG_DETAILS)
 
 
 AUDIT_COLUMNS = (

@@ -420,9 +420,17 @@ class MainWindow(QMainWindow):
                            undo=(f"{_quoted(self._reviewable_detail())} closed without a reply", "{} s to undo"))
 
     def _override(self, category: str | None, urgency: Any, note: str) -> None:
+        shown = self._reviewable_detail()
+        now = shown.classification if shown is not None else None
+        new_category = category or (now.category if now else "")
+        new_urgency = urgency or (now.urgency if now else None)
+        labels = {c.key: c.label for c in self.console.categories}
+        what = ", ".join(p for p in (labels.get(new_category, new_category), new_urgency.label if new_urgency else "")
+                         if p)
         self._run_decision("Correcting the classification",
                            lambda i: self.console.override(i, category=category, urgency=urgency, note=note),
-                           "Classification corrected; the reply was redrafted.", advance=False)
+                           "Classification corrected; the reply was redrafted.", advance=False,
+                           undo=(f"Corrected to {what}", "{} s to undo"))
 
     def _ask_reject(self) -> None:
         detail = self._reviewable_detail()

@@ -1,5 +1,5 @@
-"""The undo strip under the queue: after the operator approves, escalates, closes or rejects an email it says
-what was decided and counts down the undo window, with an Undo button (Ctrl+Z does the same).
+"""The undo strip under the queue: after the operator approves, escalates, closes, rejects or corrects an email
+it says what was decided and counts down the undo window, with an Undo button (Ctrl+Z does the same).
 
 The window is kept by the console and the store (a held reply is only delivered once it ends, and an undo
 that comes too late is refused there); this only shows it, and remembers which decisions it can still offer."""

@@ -99,3 +99,23 @@ def test_the_outbox_says_what_is_held_and_what_was_undone(undo_seconds):
     assert status_text(OutboxItem(status="pending", not_before=now + timedelta(seconds=60), started_at=now,
                                   **base)) == "Pending"  # a quit sends it early: being delivered, not held
     assert status_text(OutboxItem(status="cancelled", **base)) == "Cancelled (undone)"
+
+
+def test_a_correction_is_undone_with_ctrl_z_and_the_panel_shows_the_old_one(qtbot, window, run, console,
+                                                                           undo_seconds):
+    detail = next_email(qtbot, window)
+    panel = window.detail.classification_panel
+    old = detail.classification
+    category = next(c for c in console.categories if c.key != old.category)
+    panel.category_combo.setCurrentIndex(panel.category_combo.findData(category.key))
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.OVERRIDDEN)
+    assert f"Corrected to {category.label}" in window.undo_bar.message.text()
+    assert console.learner.corrections == 1
+
+    window.queue_view.setFocus()
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.AWAITING_REVIEW)
+    assert shown(window).classification == old
+    assert panel.category_combo.currentData() == old.category
+    assert console.learner.corrections == 0
