@@ -149,6 +149,24 @@ async def test_an_undone_correction_puts_back_the_classification_and_drops_its_e
     assert await store.training_examples() == []  # the model will not learn the taken-back label
 
 
+async def test_a_correction_from_before_undo_existed_is_left_alone(store: EmailStore) -> None:
+    """An override audited by an older version kept no copy of what it replaced: undo must not blank it."""
+    from sqlalchemy import update
+
+    from emailbot_gui.store.models import AuditEventRow
+
+    [email_id] = await reviewable(store)
+    await store.override(email_id, "alice", Classification("outage", Urgency.CRITICAL, 1.0, "op", "operator"),
+                         Proposal("We are on it"), "", ("s", "b"))
+    async with store.write() as s:
+        await s.execute(update(AuditEventRow).where(AuditEventRow.action == "override")
+                        .values(details={"category": ["hardware", "outage"], "urgency": ["MEDIUM", "CRITICAL"]}))
+    with pytest.raises(ConflictError, match="made by an older version"):
+        await store.undo_decision(email_id, "alice", window=10)
+    detail = await store.detail(email_id)
+    assert detail.state == EmailState.OVERRIDDEN and detail.classification.category == "outage"
+
+
 async def test_undo_walks_back_decision_by_decision(store: EmailStore) -> None:
     [email_id] = await reviewable(store)
     await store.override(email_id, "alice", Classification("outage", Urgency.CRITICAL, 1.0, "op", "operator"),

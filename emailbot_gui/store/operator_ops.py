@@ -184,10 +184,10 @@ class OperatorOpsMixin:
             s.add(_audit(email_id, "reject", before.value, EmailState.REJECTED.value, actor, reason=reason))
 
     async def undo_decision(self, email_id: int, actor: str, window: float) -> Undone:
-        """Take back the last decision on this email while nothing has left the console: an approved reply or
-        escalation whose delivery has not started (its outbox row is cancelled), or a close or a reject made
-        less than `window` seconds ago. The email goes back to the reviewable state it was decided in; the
-        undo is audited. Raises ConflictError, saying why, when it is too late."""
+        """Take back the last decision on this email that still stands, while nothing has left the console: an
+        approved reply or escalation whose delivery has not started (its outbox row is cancelled), or a close, a
+        reject or a correction made less than `window` seconds ago. The email goes back to the reviewable state
+        it was decided in; the undo is audited. Raises ConflictError, saying why, when it is too late."""
         async with self.write() as s:
             row = await s.get(EmailRow, email_id)
             if row is None:
@@ -202,6 +202,9 @@ class OperatorOpsMixin:
             details: dict[str, Any] = {"undone": decision.action}
             if decision.action == "override":
                 await self._check_window(decision, window)
+                if "previous" not in decision.details:
+                    raise ConflictError("this correction was made by an older version, which kept no copy of what "
+                                        "it replaced; correct it again instead")
                 restored = await self._restore_before_override(s, email_id, decision.details)
                 await self._move(s, email_id, (current,), back, **restored)
                 s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))

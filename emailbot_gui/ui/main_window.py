@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._first_shown = False
         self._in_flight: set[int] = set()  # emails with an operation under way
         self._decided: set[int] = set()  # decided since the last queue refresh (rows still show old state)
+        self._select_when_loaded: int | None = None  # to select once the queue has it (after an undo)
         self._counts_stale = True  # the status bar's state counts change with the emails, not with a filter
         self._audit: AuditWindow | None = None
         self._outbox: OutboxWindow | None = None
@@ -209,6 +210,10 @@ class MainWindow(QMainWindow):
         if self._counts_stale:
             self._counts_stale = False
             self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
+        if self._select_when_loaded is not None:  # an undone email, back in the queue with this refresh
+            email_id, self._select_when_loaded = self._select_when_loaded, None
+            if self.select_email(email_id):
+                return
         if self.queue_view.currentIndex().isValid():
             return
         if self._selected_id is None and not self._first_shown and self.queue_model.rowCount() > 0:
@@ -307,7 +312,7 @@ class MainWindow(QMainWindow):
         self.queue_model.schedule_refresh()
         if event.reason in ("classified", "enriched", "proposed", "failed"):  # the AI may have been billed
             self._update_usage()
-        if event.reason in ("sent", "escalated", "delivery_failed", "undone"):  # on its way, or back: nothing to undo
+        if event.reason in ("sent", "escalated", "delivery_failed"):  # it has gone out: nothing left to undo
             for email_id in event.ids:
                 self.undo_bar.forget(email_id)
         if self._selected_id in event.ids:
@@ -385,8 +390,10 @@ class MainWindow(QMainWindow):
         """Ctrl+Z: take back the newest decision still within its window; the email is selected again."""
         decision = self.undo_bar.take()
         if decision is None:
-            self.status.show_info("Nothing to undo: decisions can be taken back only for "
-                                  f"{self.console.settings.undo_seconds:g} seconds (Settings → General).")
+            seconds = self.console.settings.undo_seconds
+            self.status.show_info(f"Nothing to undo: a decision can be taken back for {seconds:g} seconds after it "
+                                  "is made (Settings → General)." if seconds > 0 else
+                                  "Nothing to undo: undo is off (Settings → General → Time to undo a decision).")
             return
         email_id = decision.email_id
         self._in_flight.add(email_id)
@@ -395,8 +402,9 @@ class MainWindow(QMainWindow):
             self._in_flight.discard(email_id)
             self._decided.discard(email_id)
             self.status.show_info(f"Undone: {decision.text}. The email is back in review; nothing was sent.")
+            if not self.select_email(email_id):  # it had left the queue's rows: select it once it is back
+                self._select_when_loaded = email_id
             self.queue_model.schedule_refresh()
-            self.select_email(email_id)
             self._update_actions()
 
         def failed(exc: BaseException) -> None:

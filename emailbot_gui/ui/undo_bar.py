@@ -66,7 +66,7 @@ class UndoBar(QFrame):
 
     def push(self, email_id: int, text: str, countdown: str, seconds: float) -> None:
         """Offer to undo this decision for `seconds`."""
-        self._decisions = [d for d in self._decisions if d.email_id != email_id][-(MAX_KEPT - 1):]
+        self._decisions = self._decisions[-(MAX_KEPT - 1):]  # an email's earlier decisions stay: undo walks back
         self._decisions.append(Decision(email_id, text, countdown, time.monotonic() + seconds))
         self.show()
         self._timer.start()
@@ -88,7 +88,7 @@ class UndoBar(QFrame):
         return latest
 
     def forget(self, email_id: int) -> None:
-        """Stop offering this email's decision (it was undone, or acted on otherwise)."""
+        """Stop offering this email's decisions (its reply or escalation has gone out)."""
         before = len(self._decisions)
         self._decisions = [d for d in self._decisions if d.email_id != email_id]
         if len(self._decisions) != before:

@@ -112,9 +112,15 @@ def test_a_correction_is_undone_with_ctrl_z_and_the_panel_shows_the_old_one(qtbo
     qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.OVERRIDDEN)
     assert f"Corrected to {category.label}" in window.undo_bar.message.text()
     assert console.learner.corrections == 1
-
     window.queue_view.setFocus()
-    qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Return, CTRL)  # and approved the redrafted reply
+    qtbot.waitUntil(lambda: current_id(window) != detail.id and "1 more to undo" in window.undo_bar.message.text())
+
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)  # the approval first ...
+    qtbot.waitUntil(lambda: current_id(window) == detail.id and shown(window) is not None
+                    and shown(window).state is EmailState.OVERRIDDEN)
+    window.queue_view.setFocus()
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)  # ... then the correction before it
     qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.AWAITING_REVIEW)
     assert shown(window).classification == old
     assert panel.category_combo.currentData() == old.category
