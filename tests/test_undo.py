@@ -317,3 +317,32 @@ def test_the_undo_window_is_validated() -> None:
         Settings(undo_seconds=-1).validate()
     with pytest.raises(SettingsError, match="between 0 and 120"):
         Settings(undo_seconds=600).validate()
+
+
+def test_going_back_to_0004_keeps_what_was_delivered_and_drops_what_was_undone(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.test_store_batches import _upgrade_to
+
+    url = sqlite_url(tmp_path / "q.db")
+
+    async def decide() -> None:
+        store = await EmailStore.open(url)
+        try:
+            undone, sent = await reviewable(store, 2)
+            await approve(store, undone)
+            await store.undo_decision(undone, "alice", window=10)
+            outbox_id = await approve(store, sent, hold=None)
+            await store.mark_delivered(outbox_id, "ext-1", "")
+        finally:
+            await store.close()
+
+    asyncio.run(decide())
+    _upgrade_to("0004", url, down=True)  # what the previous version reads
+    con = sqlite3.connect(tmp_path / "q.db")
+    columns = {r[1] for r in con.execute("PRAGMA table_info(outbox)")}
+    rows = con.execute("SELECT idempotency_key, status FROM outbox").fetchall()
+    con.close()
+    assert not columns & {"not_before", "started_at", "claimed_by", "claimed_until"}
+    assert rows == [("reply:2", "delivered")]  # the cancelled row is gone; nothing before 0005 knew that state
+    _upgrade_to("head", url)  # and forward again
