@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         def undone(_: object) -> None:
             self._in_flight.discard(email_id)
             self._decided.discard(email_id)
-            self.status.show_info(f"Undone: {decision.text}. The email is back in review; nothing was sent.")
+            self.status.show_info(f"Undone: {decision.text}. Back in review, nothing sent.")
             if not self.select_email(email_id):  # it had left the queue's rows: select it once it is back
                 self._select_when_loaded = email_id
             self.queue_model.schedule_refresh()

@@ -26,21 +26,22 @@ def test_ctrl_z_takes_back_an_approved_reply_before_it_is_sent(qtbot, window, ru
     detail = open_email_where(qtbot, window, has_reply)
     window.queue_view.setFocus()
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Return, CTRL)
-    qtbot.waitUntil(lambda: window.undo_bar.isVisible())
+    qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=15_000)
     text = window.undo_bar.message.text()
     assert f"Reply to {detail.email.sender.name or detail.email.sender.address} approved" in text
     assert "sends in 30 s" in text or "sends in 29 s" in text
     assert window.commands.undo.isEnabled()
-    qtbot.waitUntil(lambda: current_id(window) not in (None, detail.id))  # it moved on, as after any decision
+    # it moved on, as after any decision
+    qtbot.waitUntil(lambda: current_id(window) not in (None, detail.id), timeout=15_000)
     run(console.wait_idle())
     assert run(console.detail(detail.id)).state is EmailState.APPROVED and demo_sent(console) == []
 
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: current_id(window) == detail.id and shown(window) is not None
-                    and shown(window).state is EmailState.AWAITING_REVIEW)
+                    and shown(window).state is EmailState.AWAITING_REVIEW, timeout=15_000)
     assert window.undo_bar.isHidden() and not window.commands.undo.isEnabled()
-    assert window.status.currentMessage().startswith("Undone: Reply to") and "nothing was sent" in \
-        window.status.currentMessage()
+    assert window.status.currentMessage().startswith("Undone: Reply to") and \
+        window.status.currentMessage().endswith("approved. Back in review, nothing sent.")
     assert run(console.detail(detail.id)).state is EmailState.AWAITING_REVIEW
     assert [i.status for i in run(console.outbox()) if i.email_id == detail.id] == ["cancelled"]
     assert run(console.audit(detail.id))[0].action == "undo"
@@ -51,16 +52,17 @@ def test_ctrl_z_takes_back_an_approved_reply_before_it_is_sent(qtbot, window, ru
 def test_ctrl_z_in_the_reply_editor_undoes_typing_not_a_decision(qtbot, window, run, console, undo_seconds):
     first = next_email(qtbot, window)
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Delete)  # reject it (with an empty reason)
-    qtbot.waitUntil(lambda: window.reject_dialog is not None and window.reject_dialog.isVisible())
+    qtbot.waitUntil(lambda: window.reject_dialog is not None and window.reject_dialog.isVisible(), timeout=15_000)
     qtbot.keyClick(window.reject_dialog, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.undo_bar.isVisible() and current_id(window) != first.id)
+    qtbot.waitUntil(lambda: window.undo_bar.isVisible() and current_id(window) != first.id, timeout=15_000)
     assert "rejected" in window.undo_bar.message.text()
 
-    qtbot.waitUntil(lambda: shown(window) is not None)
+    qtbot.waitUntil(lambda: shown(window) is not None, timeout=15_000)
     second = shown(window)
     while not has_reply(second):  # back up the queue (the rejected email was near its end)
         qtbot.keyClick(window.queue_view, Qt.Key.Key_K)
-        qtbot.waitUntil(lambda before=second.id: current_id(window) != before and shown(window) is not None)
+        qtbot.waitUntil(lambda before=second.id: current_id(window) != before and shown(window) is not None,
+                        timeout=15_000)
         second = shown(window)
     editor = window.detail.reply_editor.editor
     editor.setFocus()
@@ -73,8 +75,8 @@ def test_ctrl_z_in_the_reply_editor_undoes_typing_not_a_decision(qtbot, window, 
     assert window.commands.undo.isEnabled() and current_id(window) == second.id
 
     window.undo_bar.undo_button.click()  # the strip's button does what Ctrl+Z does in the queue
-    qtbot.waitUntil(lambda: run(console.detail(first.id)).state is EmailState.AWAITING_REVIEW)
-    qtbot.waitUntil(lambda: current_id(window) == first.id)
+    qtbot.waitUntil(lambda: run(console.detail(first.id)).state is EmailState.AWAITING_REVIEW, timeout=15_000)
+    qtbot.waitUntil(lambda: current_id(window) == first.id, timeout=15_000)
 
 
 def test_the_undo_window_is_set_in_general_settings(qtbot, run, console, undo_seconds):
@@ -86,7 +88,7 @@ def test_the_undo_window_is_set_in_general_settings(qtbot, run, console, undo_se
     assert spin.text() == "Off: send at once"
     spin.setValue(45)
     dialog.apply()
-    qtbot.waitUntil(lambda: console.settings.undo_seconds == 45.0)
+    qtbot.waitUntil(lambda: console.settings.undo_seconds == 45.0, timeout=15_000)
 
 
 def test_the_outbox_says_what_is_held_and_what_was_undone(undo_seconds):
@@ -109,19 +111,21 @@ def test_a_correction_is_undone_with_ctrl_z_and_the_panel_shows_the_old_one(qtbo
     category = next(c for c in console.categories if c.key != old.category)
     panel.category_combo.setCurrentIndex(panel.category_combo.findData(category.key))
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.OVERRIDDEN)
+    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.OVERRIDDEN, timeout=15_000)
     assert f"Corrected to {category.label}" in window.undo_bar.message.text()
     assert console.learner.corrections == 1
     window.queue_view.setFocus()
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Return, CTRL)  # and approved the redrafted reply
-    qtbot.waitUntil(lambda: current_id(window) != detail.id and "1 more to undo" in window.undo_bar.message.text())
+    qtbot.waitUntil(lambda: current_id(window) != detail.id and "1 more to undo" in window.undo_bar.message.text(),
+                    timeout=15_000)
 
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)  # the approval first ...
     qtbot.waitUntil(lambda: current_id(window) == detail.id and shown(window) is not None
-                    and shown(window).state is EmailState.OVERRIDDEN)
+                    and shown(window).state is EmailState.OVERRIDDEN, timeout=15_000)
     window.queue_view.setFocus()
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)  # ... then the correction before it
-    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.AWAITING_REVIEW)
+    qtbot.waitUntil(lambda: shown(window) is not None and shown(window).state is EmailState.AWAITING_REVIEW,
+                    timeout=15_000)
     assert shown(window).classification == old
     assert panel.category_combo.currentData() == old.category
     assert console.learner.corrections == 0
