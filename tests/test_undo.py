@@ -311,6 +311,39 @@ async def test_quitting_inside_the_window_sends_the_held_reply(tmp_path: Path) -
         await runtime.close()
 
 
+async def test_quitting_gives_up_on_a_dead_server_and_the_next_start_sends(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import emailbot_gui.services.runtime as runtime_module
+
+    monkeypatch.setattr(runtime_module, "HELD_ON_QUIT_SECONDS", 0.5)
+    runtime = await demo_runtime(tmp_path, undo_seconds=60)
+    email_id = await first_reviewable(runtime)
+    await runtime.console.approve(email_id)
+    demo_sink = runtime.console.dispatcher.sink
+
+    class DeadServer:  # takes the request and never answers
+        async def find_delivered(self, key: str, progress: object) -> None:
+            return None
+
+        async def send_reply(self, reply: object) -> None:
+            await asyncio.Event().wait()
+
+        async def escalate(self, escalation: object) -> None:
+            await asyncio.Event().wait()
+
+    runtime.console.dispatcher.sink = DeadServer()
+    await asyncio.wait_for(runtime.close(), 30)  # the quit does not hang on the held reply
+    assert sent_files(demo_sink.folder) == []
+
+    runtime = await build_runtime(AppPaths.resolve(tmp_path / "data"), Settings(), Mode(demo=True))
+    try:  # this console's own claim: taken back at once, and the reply goes out
+        assert await runtime.console.deliver_pending() == 1
+        assert (await runtime.store.detail(email_id)).state == EmailState.SENT
+        assert len(sent_files(demo_sink.folder)) == 1
+    finally:
+        await runtime.close()
+
+
 def test_the_undo_window_is_validated() -> None:
     assert Settings(undo_seconds=0).validate().undo_seconds == 0
     with pytest.raises(SettingsError, match="undo_seconds"):

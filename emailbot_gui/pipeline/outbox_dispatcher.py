@@ -64,7 +64,9 @@ class OutboxDispatcher:
         async with self._lock:
             now = datetime.now(UTC)
             for item in await self.store.outbox(limit=1000, status="pending"):
-                holding = item.not_before if item.not_before is not None and item.not_before > now else None
+                # held until its undo window ends, unless a delivery already started (say, when the app quit)
+                holding = item.not_before if item.not_before is not None and item.not_before > now \
+                    and item.started_at is None else None
                 if (holding is not None) != held:
                     if holding is not None:
                         self.wake_at(holding)

@@ -53,6 +53,7 @@ from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.instance_lock import InstanceLock
 
 log = logging.getLogger(__name__)
+HELD_ON_QUIT_SECONDS = 20.0  # how long quitting waits for the undo window's held replies to go out
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,11 @@ class Runtime:
         if self.health is not None:
             await self.health.stop()
         await self.console.wait_idle()
-        await self.console.deliver_held()
+        try:  # what the undo window still holds goes now; a dead server must not hold up the quit for long
+            await asyncio.wait_for(self.console.deliver_held(), HELD_ON_QUIT_SECONDS)
+        except TimeoutError:
+            log.warning("held replies could not all be delivered within %g s of quitting; they are sent at the "
+                        "next start", HELD_ON_QUIT_SECONDS)
         await self.console.dispatcher.close()
         if self.marker is not None:
             await self.marker.close()
