@@ -66,7 +66,7 @@ TRANSITIONS: dict[EmailState, frozenset[EmailState]] = {
     S.REJECTED: frozenset({S.AWAITING_REVIEW, S.OVERRIDDEN}),  # likewise
     S.QUARANTINED: frozenset(),
 }
-UNDOABLE = frozenset({S.APPROVED, S.DONE, S.REJECTED})
+UNDOABLE = frozenset({S.APPROVED, S.DONE, S.REJECTED, S.OVERRIDDEN})  # the state a decision left the email in
 
 REVIEWABLE = frozenset({S.AWAITING_REVIEW, S.OVERRIDDEN})
 IN_PIPELINE = frozenset({S.NEW, S.CLASSIFIED, S.ENRICHED})

@@ -19,14 +19,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from emailbot_gui.core.categories import DEFAULT_CATEGORIES
+from emailbot_gui.store.decisions import DECISION_ACTIONS, UNDO, standing
 from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.models import AuditEventRow
 
-DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "override", "reject", "close", "escalate")
 NO_REPLY_CATEGORIES = frozenset(c.key for c in DEFAULT_CATEGORIES if not c.needs_reply)
 
 
@@ -53,25 +54,23 @@ async def agreement_by_category(store: EmailStore, *, since: datetime | None = N
     leaves out decisions that were not the operator's own (e.g. the auto-approver's)."""
     stmt = (select(AuditEventRow.email_id, AuditEventRow.action, AuditEventRow.actor, AuditEventRow.details,
                    AuditEventRow.at)
-            .where(AuditEventRow.action.in_(("classified", "undo", *DECISION_ACTIONS)),
+            .where(AuditEventRow.action.in_(("classified", UNDO, *DECISION_ACTIONS)),
                    AuditEventRow.email_id.is_not(None))
             .order_by(AuditEventRow.id))
-    proposed: dict[int, str] = {}
-    standing: dict[int, list[tuple[str, str, bool]]] = {}  # email -> decisions not undone: (category, action, counted)
+    trails: dict[int, list[Row[Any]]] = {}
     async with store.session() as s:
-        for email_id, action, actor, details, at in (await s.execute(stmt)).all():
-            taken = standing.setdefault(email_id, [])
-            if action == "classified":
-                if not any(counted for *_, counted in taken):
-                    proposed[email_id] = str((details or {}).get("category", ""))
-            elif action == "undo":
-                if taken:
-                    taken.pop()
-            else:
-                counted = actor not in exclude_actors and (since is None or at >= since)
-                taken.append((proposed.get(email_id, ""), action, counted))
-    first = [next((category, action) for category, action, counted in taken if counted)
-             for taken in standing.values() if any(counted for *_, counted in taken)]
+        for row in (await s.execute(stmt)).all():
+            trails.setdefault(row.email_id, []).append(row)
+    first: list[tuple[str, str]] = []  # per email: (the category proposed, the operator's first standing decision)
+    for trail in trails.values():
+        decision = next((d for d in standing(trail, lambda r: r.action)
+                         if d.actor not in exclude_actors and (since is None or d.at >= since)), None)
+        if decision is None:
+            continue
+        before = trail[:next(i for i, r in enumerate(trail) if r is decision)]
+        proposed = next((str((r.details or {}).get("category", "")) for r in reversed(before)
+                         if r.action == "classified"), "")
+        first.append((proposed, decision.action))
     counts: dict[str, dict[str, int]] = {}
     for category, action in first:
         if action == "escalate" or not category:

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from emailbot_gui.core.lifecycle import REVIEWABLE, UNDOABLE, EmailState, check_transition
 from emailbot_gui.core.types import Address, Classification, Enrichment, Proposal, SourceResult
 from emailbot_gui.store import codec
+from emailbot_gui.store.decisions import DECISION_ACTIONS, UNDO, standing
 from emailbot_gui.store.models import (
     AuditEventRow,
     EmailContentRow,
@@ -49,8 +50,6 @@ from emailbot_gui.store.views import OutboxItem
 CRM_CASE_KIND = "crm_case"
 CRM_CASE_STATES = frozenset(REVIEWABLE | {EmailState.APPROVED, EmailState.SENT, EmailState.ESCALATED,
                                           EmailState.DONE})
-DECISION_ACTIONS = ("approve_reply", "approve_edited_reply", "escalate", "close", "reject",
-                    "override")  # what undo takes back
 HELD_KINDS = ("reply", "escalation")  # outbox kinds an undo window holds
 
 
@@ -194,9 +193,7 @@ class OperatorOpsMixin:
                 raise ConflictError(f"email {email_id} does not exist")
             current = EmailState(row.state)
             decision = await self._last_standing_decision(s, email_id)
-            undoable = UNDOABLE | {EmailState.OVERRIDDEN} if decision is not None and decision.action == "override" \
-                else UNDOABLE
-            if current not in undoable or decision is None or decision.before not in REVIEWABLE:
+            if current not in UNDOABLE or decision is None or decision.before not in REVIEWABLE:
                 raise ConflictError(f"this email is {current.label.lower()}; there is no decision left to undo")
             back = EmailState(decision.before)
             details: dict[str, Any] = {"undone": decision.action}
@@ -207,7 +204,7 @@ class OperatorOpsMixin:
                                         "it replaced; correct it again instead")
                 restored = await self._restore_before_override(s, email_id, decision.details)
                 await self._move(s, email_id, (current,), back, **restored)
-                s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
+                s.add(_audit(email_id, UNDO, current.value, back.value, actor, **details))
                 return Undone(back, decision.action, dict(decision.details))
             if current is EmailState.APPROVED:
                 held = await s.scalar(select(OutboxRow.id).where(
@@ -222,24 +219,17 @@ class OperatorOpsMixin:
             else:
                 await self._check_window(decision, window)
             await self._move(s, email_id, (current,), back)
-            s.add(_audit(email_id, "undo", current.value, back.value, actor, **details))
+            s.add(_audit(email_id, UNDO, current.value, back.value, actor, **details))
             return Undone(back, decision.action, dict(decision.details))
 
     @staticmethod
     async def _last_standing_decision(s: AsyncSession, email_id: int) -> AuditEventRow | None:
-        """The email's newest decision that was not undone (each `undo` took back the newest one before it)."""
+        """The email's newest decision that was not undone."""
         rows = await s.scalars(select(AuditEventRow).where(
-            AuditEventRow.email_id == email_id, AuditEventRow.action.in_((*DECISION_ACTIONS, "undo")))
-            .order_by(AuditEventRow.id.desc()).limit(100))
-        undone = 0
-        for row in rows:
-            if row.action == "undo":
-                undone += 1
-            elif undone:
-                undone -= 1
-            else:
-                return row
-        return None
+            AuditEventRow.email_id == email_id, AuditEventRow.action.in_((*DECISION_ACTIONS, UNDO)))
+            .order_by(AuditEventRow.id))
+        decisions = standing(rows, lambda row: row.action)
+        return decisions[-1] if decisions else None
 
     @staticmethod
     async def _check_window(decision: AuditEventRow, window: float) -> None:
