@@ -372,12 +372,9 @@ class TriageConsole:
         """Take back the last decision on this email (approve, escalate, close, reject, or a correction) while
         nothing has left the console; returns the state it is back in. An undone correction is forgotten by
         the local model too. Raises OperationError saying why when it is too late."""
-        detail = await self.detail(email_id)
         undone = await self._guarded(self.store.undo_decision(email_id, self.actor, self._settings.undo_seconds))
-        if undone.action == "override":
-            category, urgency = undone.details.get("category", ["", ""]), undone.details.get("urgency", ["", ""])
-            self.learner.forget(TrainingExample(subject=detail.email.subject, body=detail.email.body_text,
-                                                category=str(category[-1]), urgency=str(urgency[-1])))
+        if undone.forgotten is not None:
+            self.learner.forget(TrainingExample(*undone.forgotten))
         self.events.publish(EmailsChanged((email_id,), "undone", self.actor))
         return undone.state
 

@@ -60,6 +60,7 @@ class Undone:
     state: EmailState  # where the email is back
     action: str  # the decision taken back ("approve_reply", "override", ...)
     details: Mapping[str, Any]  # that decision's audit details
+    forgotten: tuple[str, str, str, str] | None = None  # an undone correction's training example, now deleted
 
 
 class ConflictError(Exception):
@@ -202,10 +203,10 @@ class OperatorOpsMixin:
                 if "previous" not in decision.details:
                     raise ConflictError("this correction was made by an older version, which kept no copy of what "
                                         "it replaced; correct it again instead")
-                restored = await self._restore_before_override(s, email_id, decision.details)
+                restored, forgotten = await self._restore_before_override(s, email_id, decision.details)
                 await self._move(s, email_id, (current,), back, **restored)
                 s.add(_audit(email_id, UNDO, current.value, back.value, actor, **details))
-                return Undone(back, decision.action, dict(decision.details))
+                return Undone(back, decision.action, dict(decision.details), forgotten)
             if current is EmailState.APPROVED:
                 held = await s.scalar(select(OutboxRow.id).where(
                     OutboxRow.email_id == email_id, OutboxRow.kind.in_(HELD_KINDS), OutboxRow.status == "pending"))
@@ -238,21 +239,24 @@ class OperatorOpsMixin:
             raise ConflictError(f"it was {done} more than {window:g} seconds ago; it can no longer be undone")
 
     @staticmethod
-    async def _restore_before_override(s: AsyncSession, email_id: int, details: Mapping[str, Any]) -> dict[str, Any]:
+    async def _restore_before_override(s: AsyncSession, email_id: int, details: Mapping[str, Any]
+                                       ) -> tuple[dict[str, Any], tuple[str, str, str, str] | None]:
         """Put back the classification and proposal an override replaced, and drop its training example;
-        returns the email row's columns as they were."""
+        returns the email row's columns as they were, and the example dropped."""
         previous = details.get("previous") or {}
         content = await s.get(EmailContentRow, email_id)
         if content is not None:
             content.classification = previous.get("classification")
             content.proposal = previous.get("proposal")
         example = await s.get(TrainingExampleRow, details.get("training_example_id", -1))
+        forgotten = None
         if example is not None:
+            forgotten = (example.subject, example.body, example.category, example.urgency)
             await s.delete(example)
         old = codec.classification_from_json(previous.get("classification"))
         if old is None:
-            return {"category": "", "urgency": None, "confidence": None}
-        return {"category": old.category, "urgency": int(old.urgency), "confidence": old.confidence}
+            return {"category": "", "urgency": None, "confidence": None}, forgotten
+        return {"category": old.category, "urgency": int(old.urgency), "confidence": old.confidence}, forgotten
 
     async def claim_delivery(self, outbox_id: int, claimer: str = "", lease: float = 600.0) -> bool:
         """Mark a pending action as being delivered by `claimer` for `lease` seconds, in its own transaction,
