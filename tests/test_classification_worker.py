@@ -21,7 +21,7 @@ from emailbot_gui.classify.worker import FloodWorker
 from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.types import Address, Email
 from emailbot_gui.demo.corpus import generate_corpus
-from emailbot_gui.mail.parse import parse_message, parse_or_reason
+from emailbot_gui.mail.parse import parse_each, parse_message
 from emailbot_gui.services.runtime import shipped_model_path
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))
@@ -96,7 +96,7 @@ async def test_the_worker_parses_as_the_loop_would_and_keeps_why_a_mail_could_no
     await checks.expect_backlog(500)
     await until_ready(worker, emails()[:20], checks)
     parsed = await worker.parse(parse_message, messages, "demo")
-    assert parsed == [parse_or_reason(parse_message, m, "demo") for m in messages]
+    assert parsed == parse_each(parse_message, messages, "demo")
     assert all(isinstance(p, Email) for p in parsed[:40]) and parsed[40:] == ["empty file", parsed[41]]
     assert isinstance(parsed[41], str) and parsed[41].startswith("not an email") and worker.parsed == 42
     assert await worker.parse(parse_message, messages[:7], "demo") is None  # too small to be worth the trip

@@ -16,7 +16,7 @@ from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Email
 from emailbot_gui.demo.corpus import generate_corpus
-from emailbot_gui.mail.parse import parse_message, parse_or_reason
+from emailbot_gui.mail.parse import parse_each, parse_message
 from emailbot_gui.pipeline import triage_loop
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
@@ -104,7 +104,7 @@ async def test_a_flood_is_parsed_in_the_parse_pool_whenever_it_takes_a_batch(tmp
                 self.refused += 1
                 return None
             self.taken.append(len(messages))
-            return [parse_or_reason(parser, m, source) for m in messages]
+            return parse_each(parser, messages, source)
 
     runtime = await demo_runtime(tmp_path)
     try:

@@ -25,7 +25,7 @@ from emailbot_gui.classify.injection import InjectionDetector, flag_all
 from emailbot_gui.classify.local import LocalClassifier
 from emailbot_gui.connectors.base import RawMessage
 from emailbot_gui.core.types import Classification, Email
-from emailbot_gui.mail.parse import parse_or_reason
+from emailbot_gui.mail.parse import parse_each
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class FloodWorker:
         ready, pool = self._ready, self._pool
         if pool is None or ready is None or not ready.done() or ready.cancelled() or len(messages) < self.min_batch:
             return None
-        results: list[Email | str] | None = await self._run(ready, pool, _parse, parser, tuple(messages), source)
+        results: list[Email | str] | None = await self._run(ready, pool, parse_each, parser, tuple(messages), source)
         if results is not None:
             self.parsed += len(results)
         return results
@@ -145,9 +145,3 @@ def _install(model: LocalClassifier, known_domains: Sequence[str]) -> None:
 def _classify(emails: tuple[Email, ...]) -> list[Classification]:
     assert _model is not None and _detector is not None, "the model is installed first"
     return flag_all(_detector, emails, _model.classify_now(emails))
-
-
-def _parse(parser: Callable[[RawMessage, str], Email], messages: tuple[RawMessage, ...], source: str
-           ) -> list[Email | str]:
-    return [parse_or_reason(parser, m, source) for m in messages]
-

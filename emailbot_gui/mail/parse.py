@@ -402,10 +402,14 @@ def _enclosed_size(part: Message) -> int:
     return total
 
 
-def parse_or_reason(parser: Callable[[RawMessage, str], Email], message: RawMessage, source: str) -> Email | str:
-    """The parsed email, or why it could not be parsed (MalformedEmail, or a parser bug: either way the
-    caller keeps the mail, in quarantine)."""
-    try:
-        return parser(message, source)
-    except Exception as exc:
-        return str(exc) or type(exc).__name__
+def parse_each(parser: Callable[[RawMessage, str], Email], messages: Sequence[RawMessage], source: str
+               ) -> list[Email | str]:
+    """Each message parsed, or why it could not be (MalformedEmail, or a parser bug: either way the caller keeps
+    the mail, in quarantine). Module-level, so a worker process can be sent it by name."""
+    out: list[Email | str] = []
+    for message in messages:
+        try:
+            out.append(parser(message, source))
+        except Exception as exc:
+            out.append(str(exc) or type(exc).__name__)
+    return out

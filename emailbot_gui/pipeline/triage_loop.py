@@ -24,7 +24,7 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.base import FetchBatch, MailSource, RawMessage
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment
-from emailbot_gui.mail.parse import parse_or_reason
+from emailbot_gui.mail.parse import parse_each
 from emailbot_gui.pipeline.enrichment import EnrichmentGateway, sender_key
 from emailbot_gui.pipeline.proposer import Proposer
 from emailbot_gui.services.events import EmailsChanged, EventHub, LoopStatus, Notice
@@ -33,7 +33,6 @@ from emailbot_gui.store.triage_batches import StageResults
 
 log = logging.getLogger(__name__)
 Parser = Callable[[RawMessage, str], Email]
-
 PARSE_IN_THREAD_FROM = 8  # batches at least this big are parsed off the event loop
 # Emails per pass when more are waiting: classifying, looking up and saving 200 at once costs a fraction of
 # doing it 20 at a time (fewer calls into the classifier and its executor, fewer transactions, one lookup per
@@ -206,14 +205,11 @@ class TriageLoop:
         """Parsed (or quarantined): by a flood's worker process when it runs, else on a thread (or right here,
         a few)."""
         if len(messages) < PARSE_IN_THREAD_FROM:
-            return _sorted_out(messages, self._parse_all(messages))
+            return _sorted_out(messages, parse_each(self.parser, messages, self.source.name))
         if self.parse_pool is not None and \
                 (parsed := await self.parse_pool.parse(self.parser, messages, self.source.name)) is not None:
             return _sorted_out(messages, parsed)
-        return _sorted_out(messages, await asyncio.to_thread(self._parse_all, messages))
-
-    def _parse_all(self, messages: Sequence[RawMessage]) -> list[Email | str]:
-        return [parse_or_reason(self.parser, m, self.source.name) for m in messages]
+        return _sorted_out(messages, await asyncio.to_thread(parse_each, self.parser, messages, self.source.name))
 
     # ---- processing -------------------------------------------------------------------------------
 
