@@ -5,9 +5,8 @@ work: once an email reaches a final state (reply sent, closed, rejected, escalat
 It listens to the event hub and works in the background, in batches (emails finished within `delay`
 seconds share one set of $batch calls), so the queue never waits for the mailbox. A batch also waits out the
 operator's undo window: an email whose close or reject is undone meanwhile is no longer finished, and is left
-alone. A failure is logged,
-reported to the health monitor as a problem of the mail source, and tried again with the next batch, up
-to `max_attempts` times."""
+alone. A failure is logged, reported to the health monitor as a problem of the mail source, and tried again
+with the next batch, up to `max_attempts` times."""
 
 from __future__ import annotations
 

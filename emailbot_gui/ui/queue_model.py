@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+
 def _filters(query: QueueQuery) -> QueueQuery:
     """The query without its order: what its count depends on."""
     return replace(query, sort=SortKey.RECEIVED, descending=True)
