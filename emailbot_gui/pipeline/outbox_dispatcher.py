@@ -28,6 +28,7 @@ from emailbot_gui.connectors.crm_actions import CRM_CASE_KIND, CaseRequest, CrmA
 from emailbot_gui.core.types import Address, Urgency
 from emailbot_gui.services.events import EmailsChanged, EventHub, Notice
 from emailbot_gui.store.email_store import EmailStore
+from emailbot_gui.store.operator_ops import CLAIM_LEASE
 from emailbot_gui.store.views import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 class OutboxDispatcher:
     def __init__(self, store: EmailStore, sink: ActionSink, events: EventHub, *, max_attempts: int = 3,
                  crm_sinks: Mapping[str, CrmActionSink] | None = None, retry_delay: float = 60.0,
-                 claimer: str = "", lease: float = 600.0) -> None:
+                 claimer: str = "", lease: float = CLAIM_LEASE) -> None:
         """`claimer`: this console, the same across its restarts (so it takes back at once what it had claimed
         when it died); `lease`: longer than any one delivery takes."""
         self.store = store

@@ -51,6 +51,7 @@ CRM_CASE_KIND = "crm_case"
 CRM_CASE_STATES = frozenset(REVIEWABLE | {EmailState.APPROVED, EmailState.SENT, EmailState.ESCALATED,
                                           EmailState.DONE})
 HELD_KINDS = ("reply", "escalation")  # outbox kinds an undo window holds
+CLAIM_LEASE = 600.0  # seconds a console's claim on a delivery keeps others off it: longer than any delivery takes
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ class OperatorOpsMixin:
             back = EmailState(decision.before)
             details: dict[str, Any] = {"undone": decision.action}
             if decision.action == "override":
-                await self._check_window(decision, window)
+                self._check_window(decision, window)
                 if "previous" not in decision.details:
                     raise ConflictError("this correction was made by an older version, which kept no copy of what "
                                         "it replaced; correct it again instead")
@@ -218,7 +219,7 @@ class OperatorOpsMixin:
                     raise ConflictError("it is being delivered already; it can no longer be undone")
                 details["outbox_id"] = held
             else:
-                await self._check_window(decision, window)
+                self._check_window(decision, window)
             await self._move(s, email_id, (current,), back)
             s.add(_audit(email_id, UNDO, current.value, back.value, actor, **details))
             return Undone(back, decision.action, dict(decision.details))
@@ -233,7 +234,7 @@ class OperatorOpsMixin:
         return decisions[-1] if decisions else None
 
     @staticmethod
-    async def _check_window(decision: AuditEventRow, window: float) -> None:
+    def _check_window(decision: AuditEventRow, window: float) -> None:
         if (_now() - decision.at).total_seconds() > window:
             done = {"close": "closed", "reject": "rejected", "override": "corrected"}.get(decision.action, "decided")
             raise ConflictError(f"it was {done} more than {window:g} seconds ago; it can no longer be undone")
@@ -258,7 +259,7 @@ class OperatorOpsMixin:
             return {"category": "", "urgency": None, "confidence": None}, forgotten
         return {"category": old.category, "urgency": int(old.urgency), "confidence": old.confidence}, forgotten
 
-    async def claim_delivery(self, outbox_id: int, claimer: str = "", lease: float = 600.0) -> bool:
+    async def claim_delivery(self, outbox_id: int, claimer: str = "", lease: float = CLAIM_LEASE) -> bool:
         """Mark a pending action as being delivered by `claimer` for `lease` seconds, in its own transaction,
         before the transport starts: from then on it cannot be undone, and no other console delivers it while
         the lease lasts. False if it is no longer pending (undone since it was read) or another console holds
