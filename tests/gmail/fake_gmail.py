@@ -147,7 +147,9 @@ class FakeGmail:
     def start(self) -> FakeGmail:
         self._server = _QuietServer("127.0.0.1", 0, self, handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-gmail", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05), name="fake-gmail",
+                                        daemon=True)
         self._thread.start()
         return self
 
