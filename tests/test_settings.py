@@ -69,7 +69,9 @@ def test_every_setting_has_an_environment_variable_and_env_beats_file(tmp_path):
                "mail_source": "gmail", "m365_auth_mode": "app_secret", "m365_cloud": "china",
                "salesforce_api_version": "v61.0", "target_mailbox": "a@b.c", "health_check_interval": "30",
                "escalation_people": '{"*": ["a@b.c"]}', "customer_db_mapping": '{"tickets": "t"}',
-               "auto_approval": '{"enabled": true}', "openai_temperature": "1.5", "openai_max_tokens": "900"}
+               "auto_approval": '{"enabled": true}', "openai_temperature": "1.5", "openai_max_tokens": "900",
+               "imap_host": "imap.example.test", "smtp_host": "smtp.example.test", "imap_security": "starttls",
+               "smtp_security": "starttls", "imap_address": "a@b.c", "imap_append_sent": "false"}
     for f in dataclasses.fields(Settings):  # defaults < environment, for every single field
         if f.name in samples:
             value = samples[f.name]

@@ -30,6 +30,8 @@ OPENAI_API_KEY = "openai:api-key"
 HUBSPOT_TOKEN = "hubspot:access-token"
 CUSTOMER_DB_PASSWORD = "customer-db:password"
 DATABASE_PASSWORD = "database:password"  # the queue database's, when EMAILBOT_DATABASE_URL is a server
+IMAP_PASSWORD = "imap:password"  # the IMAP/SMTP mailbox's
+SMTP_PASSWORD = "smtp:password"  # only when SMTP signs in with another password; unset: the IMAP one
 
 
 def salesforce_secret_name(client_id: str) -> str:
@@ -55,6 +57,8 @@ ENV_SECRETS: Mapping[str, str] = {
     HUBSPOT_TOKEN: "EMAILBOT_HUBSPOT_ACCESS_TOKEN",
     CUSTOMER_DB_PASSWORD: "EMAILBOT_CUSTOMER_DB_PASSWORD",
     DATABASE_PASSWORD: "EMAILBOT_DATABASE_PASSWORD",
+    IMAP_PASSWORD: "EMAILBOT_IMAP_PASSWORD",
+    SMTP_PASSWORD: "EMAILBOT_SMTP_PASSWORD",
     "salesforce:client-secret:": "EMAILBOT_SALESFORCE_CLIENT_SECRET",
     "m365:client-secret:": "EMAILBOT_M365_CLIENT_SECRET",
     "m365:certificate-passphrase:": "EMAILBOT_M365_CERTIFICATE_PASSPHRASE",
@@ -67,6 +71,8 @@ _LABELS = (
     (HUBSPOT_TOKEN, "HubSpot access token"),
     (CUSTOMER_DB_PASSWORD, "customer database password"),
     (DATABASE_PASSWORD, "queue database password"),
+    (IMAP_PASSWORD, "IMAP password"),
+    (SMTP_PASSWORD, "SMTP password"),
     ("salesforce:client-secret:", "Salesforce consumer secret"),
     ("m365:client-secret:", "Microsoft 365 client secret"),
     ("m365:certificate-passphrase:", "certificate passphrase"),
@@ -111,8 +117,8 @@ KEYRING_HELP = (
     "EmailBot keeps secrets only there, never in a file. Alternatives: start a Secret Service (for example "
     "gnome-keyring-daemon) and restart EmailBot, or give each secret as an environment variable "
     "(EMAILBOT_OPENAI_API_KEY, EMAILBOT_M365_CLIENT_SECRET, EMAILBOT_SALESFORCE_CLIENT_SECRET, "
-    "EMAILBOT_HUBSPOT_ACCESS_TOKEN, EMAILBOT_CUSTOMER_DB_PASSWORD); those are read at start and never written "
-    "anywhere. See docs/configuration.md, \"Secrets\".")
+    "EMAILBOT_HUBSPOT_ACCESS_TOKEN, EMAILBOT_CUSTOMER_DB_PASSWORD, EMAILBOT_IMAP_PASSWORD); those are read at "
+    "start and never written anywhere. See docs/configuration.md, \"Secrets\".")
 
 
 @runtime_checkable

@@ -20,11 +20,12 @@ from urllib.parse import parse_qsl, urlsplit
 log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAIL_SOURCES = ("demo", "m365", "imap", "gmail")
-AVAILABLE_MAIL_SOURCES = ("demo", "m365")  # imap / gmail: "coming soon"
+AVAILABLE_MAIL_SOURCES = ("demo", "m365", "imap")  # gmail: "coming soon"
 MAIL_SOURCE_LABELS = {"demo": "Demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP/SMTP mailbox",
                       "gmail": "Gmail mailbox"}
 M365_AUTH_MODES = ("delegated", "app_secret", "app_certificate")  # connectors.graph.config.AuthMode values
 M365_CLOUDS = ("global", "usgov", "usgov-dod", "china")  # keys of connectors.graph.config.CLOUDS
+MAIL_SECURITY = ("ssl", "starttls", "none")  # connectors.imap.config.Security values
 CUSTOMER_DB_MAPPING_KEYS = ("customers", "contracts", "tickets", "db_schema", "columns", "ticket_link",
                             "active_status")
 URGENCY_NAMES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -59,7 +60,7 @@ class Settings:
     # Escalation people: key "category", "category:URGENCY" (from that urgency up) or "*" -> addresses.
     escalation_people: dict[str, list[str]] = field(default_factory=dict)
     # ---- mail source
-    mail_source: str = "demo"  # "demo" | "m365" | "imap" | "gmail" (imap/gmail: not built yet)
+    mail_source: str = "demo"  # "demo" | "m365" | "imap" | "gmail" (gmail: not built yet)
     m365_tenant_id: str = ""
     m365_client_id: str = ""
     target_mailbox: str = ""
@@ -70,6 +71,20 @@ class Settings:
     m365_graph_endpoint: str = ""  # empty: the cloud's
     m365_processed_category: str = ""  # handled mail gets this Outlook category; empty: none
     m365_processed_folder: str = ""  # handled mail is moved here (well-known name or folder id); empty: stays
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # "ssl" (TLS from the start) | "starttls" | "none" (this computer only)
+    imap_username: str = ""
+    imap_folder: str = "INBOX"
+    imap_address: str = ""  # the mailbox's own address (From of replies); empty: the user name
+    imap_sent_folder: str = ""  # empty: the folder the server marks as Sent, else "Sent"
+    imap_append_sent: bool = True  # file a copy of sent mail in it; off when the server does (Gmail)
+    imap_ca_file: str = ""  # a PEM bundle of a company CA, for IMAP and SMTP; empty: the system's
+    imap_allow_plaintext: bool = False  # allow security "none" to a server that is not this computer
+    smtp_host: str = ""
+    smtp_port: int = 465
+    smtp_security: str = "ssl"  # "ssl" | "starttls" | "none"
+    smtp_username: str = ""  # empty: the IMAP user name
     # ---- AI
     openai_enabled: bool = False
     openai_model: str = "gpt-4o-mini"
@@ -117,6 +132,7 @@ class Settings:
         for name in ("m365_processed_category", "m365_processed_folder"):
             value = getattr(self, name)
             _require(len(value) <= 255 and value.isprintable(), name, "must be a name of at most 255 characters")
+        _check_mail_server(self)
         _require(bool(self.openai_model.strip()), "openai_model", "must name a model")
         _require(1 <= self.openai_max_tokens <= 32_000, "openai_max_tokens", "must be between 1 and 32000")
         _require(0.0 <= self.openai_temperature <= 2.0, "openai_temperature", "must be between 0 and 2")
@@ -178,6 +194,18 @@ def _check_db_url(url: str, name: str) -> None:
     except (ArgumentError, ValueError):
         raise SettingsError(f"setting '{name}' is not a database URL (e.g. postgresql+asyncpg://user@host/db)",
                             name) from None
+
+
+def _check_mail_server(s: Settings) -> None:
+    for name in ("imap_port", "smtp_port"):
+        _require(1 <= getattr(s, name) <= 65535, name, "must be between 1 and 65535")
+    for name in ("imap_security", "smtp_security"):
+        _require(getattr(s, name) in MAIL_SECURITY, name, f"must be one of {', '.join(MAIL_SECURITY)}")
+    for name in ("imap_host", "smtp_host"):
+        host = getattr(s, name)
+        _require(not any(c.isspace() or c in "/@" for c in host), name, "must be a host name (imap.example.com)")
+    _require(not s.imap_address or "@" in s.imap_address, "imap_address", "must be an email address (name@domain)")
+    _require(bool(s.imap_folder.strip()), "imap_folder", "must name a folder (INBOX)")
 
 
 def _check_people(people: Mapping[str, list[str]]) -> None:

@@ -1,6 +1,7 @@
-"""Connectors built from `Settings` and a `SecretStore`: Microsoft 365 (Graph), Salesforce, HubSpot, the
-customer database and the OpenAI classifier. The runtime, the integration checks (wizard, doctor) and
-the settings dialog's apply all build them here, so a test connection exercises exactly what will run.
+"""Connectors built from `Settings` and a `SecretStore`: Microsoft 365 (Graph), an IMAP/SMTP mailbox,
+Salesforce, HubSpot, the customer database and the OpenAI classifier. The runtime, the integration checks
+(wizard, doctor) and the settings dialog's apply all build them here, so a test connection exercises exactly
+what will run.
 
 Secrets are read from the store in a worker thread (keyring calls block) and handed straight to the
 connector; none is kept here. An integration that lacks a setting or a secret raises `NotConfigured`
@@ -9,14 +10,16 @@ naming what is missing and where to set it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from emailbot_gui.config.secrets import (
     CUSTOMER_DB_PASSWORD,
     HUBSPOT_TOKEN,
+    IMAP_PASSWORD,
     OPENAI_API_KEY,
+    SMTP_PASSWORD,
     SecretStore,
     salesforce_secret_name,
 )
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from emailbot_gui.connectors.customer_db import CustomerDatabaseSource, CustomerSchema
     from emailbot_gui.connectors.graph import GraphConnectors, GraphSettings
     from emailbot_gui.connectors.hubspot import HubSpotSource
+    from emailbot_gui.connectors.imap import ImapMailSource, ImapSettings, ImapSmtpActionSink
     from emailbot_gui.connectors.salesforce import SalesforceSource
 
 CONTEXT_TIMEOUT_CAP = 10.0  # context sources answer within this, so the CRM panel stays quick
@@ -93,6 +97,49 @@ def build_graph(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks 
 
     return build_graph_connectors(graph_settings(settings), secrets, msal_http_client=hooks.msal_http_client,
                                   transport=hooks.graph_transport)
+
+
+# ---- IMAP / SMTP ---------------------------------------------------------------------------------------
+
+def imap_settings(settings: Settings) -> ImapSettings:
+    """The IMAP/SMTP mailbox's settings (raises NotConfigured naming what is missing or wrong)."""
+    from emailbot_gui.connectors.imap import ImapSettings, ImapSettingsError, Security
+
+    try:
+        return ImapSettings(
+            imap_host=settings.imap_host, imap_port=settings.imap_port, imap_security=Security(settings.imap_security),
+            username=settings.imap_username, folder=settings.imap_folder, address=settings.imap_address,
+            smtp_host=settings.smtp_host, smtp_port=settings.smtp_port,
+            smtp_security=Security(settings.smtp_security), smtp_username=settings.smtp_username,
+            sent_folder=settings.imap_sent_folder, append_sent=settings.imap_append_sent,
+            ca_file=settings.imap_ca_file, allow_plaintext=settings.imap_allow_plaintext,
+            request_timeout=settings.request_timeout).validate()
+    except (ImapSettingsError, ValueError) as exc:
+        raise NotConfigured(str(exc), "Settings → Mail source → IMAP / SMTP (or EMAILBOT_IMAP_* and EMAILBOT_SMTP_* "
+                                      "variables).") from None
+
+
+def imap_passwords(secrets: SecretStore) -> tuple[Callable[[], str], Callable[[], str]]:
+    """Loaders of the IMAP and SMTP passwords (SMTP: its own if set, else the IMAP one). The connectors call
+    them in their worker threads when a connection opens, so a password changed in the keyring is used at
+    once and none is kept in memory."""
+
+    def imap() -> str:
+        return secrets.get(IMAP_PASSWORD) or ""
+
+    def smtp() -> str:
+        return secrets.get(SMTP_PASSWORD) or secrets.get(IMAP_PASSWORD) or ""
+
+    return imap, smtp
+
+
+def build_imap(settings: Settings, secrets: SecretStore) -> tuple[ImapMailSource, ImapSmtpActionSink]:
+    """The IMAP folder as the mail source and SMTP as the action sink (no I/O here)."""
+    from emailbot_gui.connectors.imap import ImapMailSource, ImapSmtpActionSink
+
+    config = imap_settings(settings)
+    imap_password, smtp_password = imap_passwords(secrets)
+    return ImapMailSource(config, imap_password), ImapSmtpActionSink(config, imap_password, smtp_password)
 
 
 # ---- CRM -----------------------------------------------------------------------------------------------

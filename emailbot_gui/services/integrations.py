@@ -1,6 +1,7 @@
 """Checks that each integration really works, with the settings and secrets given (saved or only typed):
-Microsoft 365 permissions (without side effects), one small OpenAI call, a Salesforce token and its API
-limits, a HubSpot token and a search, the customer database's connection and mapped tables and columns.
+Microsoft 365 permissions (without side effects), an IMAP/SMTP mailbox (sign in to both, nothing sent),
+one small OpenAI call, a Salesforce token and its API limits, a HubSpot token and a search, the customer
+database's connection and mapped tables and columns.
 
 `test_integration` never raises: every failure becomes a `Check` with status "failing", the reason and
 the fix in words. The wizard's "Test connection", `emailbot doctor` and the health monitor all use it."""
@@ -22,6 +23,8 @@ from emailbot_gui.services.connector_builders import (
     build_graph,
     build_hubspot,
     build_salesforce,
+    imap_passwords,
+    imap_settings,
     openai_config,
     openai_key,
 )
@@ -86,8 +89,29 @@ async def _mail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks)
         return [Check(label, OK, "the shipped demo mail; nothing leaves this computer")]
     if settings.mail_source not in AVAILABLE_MAIL_SOURCES:
         return [Check(label, FAILING, f"{label} is not available in this version yet (coming soon)",
-                      "Choose Microsoft 365 or the demo mailbox in Settings → Mail source.")]
+                      "Choose Microsoft 365, IMAP / SMTP or the demo mailbox in Settings → Mail source.")]
+    if settings.mail_source == "imap":
+        return await _imap(settings, secrets)
     return await _m365("mail", settings, secrets, hooks)
+
+
+async def _imap(settings: Settings, secrets: SecretStore) -> list[Check]:
+    from emailbot_gui.connectors.imap import MailConnectionError, MailSignInError, check_connection
+
+    steps = await check_connection(imap_settings(settings), *imap_passwords(secrets))
+    checks = []
+    for step in steps:
+        fix = ""
+        if isinstance(step.error, MailSignInError):
+            fix = ("Check the user name and password (Settings → Mail source). Gmail and other providers with "
+                   "two-step sign-in need an app password.")
+        elif isinstance(step.error, MailConnectionError):
+            fix = ("Check the host, the port and the security (ssl: 993 / 465, starttls: 143 / 587), and that "
+                   "this computer can reach the server (proxy, firewall).")
+        elif step.error is not None:
+            fix = "Check the folder names in Settings → Mail source."
+        checks.append(Check(step.name, OK if step.ok else FAILING, step.detail, fix))
+    return checks
 
 
 async def _teams(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks) -> list[Check]:

@@ -44,7 +44,9 @@ CRM_NAMES = ("salesforce", "hubspot", "customer_db")
 # Changing these needs a restart: the mail source and the queue database are opened once.
 RESTART_FIELDS = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mailbox", "m365_auth_mode",
                   "m365_cloud", "m365_certificate_path", "m365_authority_host", "m365_graph_endpoint",
-                  "database_url")
+                  "imap_host", "imap_port", "imap_security", "imap_username", "imap_folder", "imap_address",
+                  "imap_sent_folder", "imap_append_sent", "imap_ca_file", "imap_allow_plaintext", "smtp_host",
+                  "smtp_port", "smtp_security", "smtp_username", "database_url")
 
 
 # Applied in place, read by nothing a connector is built from: changing only these (and no secret) rebuilds no

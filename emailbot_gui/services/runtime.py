@@ -1,5 +1,5 @@
-"""Builds the running app for a mode (demo, a folder of mail, or the configured mail source such as
-Microsoft 365) from paths, settings and the secret store: the store, the mail source, the classifier chain
+"""Builds the running app for a mode (demo, a folder of mail, or the configured mail source: Microsoft 365 or
+an IMAP/SMTP mailbox) from paths, settings and the secret store: the store, the mail source, the classifier chain
 (prompt-injection flags over OpenAI over the local model), the context sources (demo database, Salesforce,
 HubSpot, the customer database), the loop, the outbox with its reply/Teams and CRM transports, the health
 monitor and the console. Used by the GUI and by headless `emailbot run` alike, so both run the same loop."""
@@ -41,6 +41,7 @@ from emailbot_gui.services.connector_builders import (
     ConnectorHooks,
     NotConfigured,
     build_graph,
+    build_imap,
     read_secret,
 )
 from emailbot_gui.services.console import TriageConsole
@@ -163,7 +164,14 @@ def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: SecretStore,
         return _Mail(_local_mail_source(mode), DemoOutbox(paths.data_dir / "outbox"), parse_message)
     if kind not in AVAILABLE_MAIL_SOURCES:
         raise SettingsError(f"setting 'mail_source' is {kind!r}, which is not available in this version yet "
-                            "(coming soon); choose m365, or start with --demo or --mail-dir", "mail_source")
+                            "(coming soon); choose m365 or imap, or start with --demo or --mail-dir", "mail_source")
+    if kind == "imap":
+        try:
+            source, sink = build_imap(settings, secrets)
+        except NotConfigured as exc:
+            raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
+        # Escalation goes by email to the chosen people (Teams needs Microsoft 365), so no Teams switch.
+        return _Mail(source, sink, parse_message)
     try:
         graph = build_graph(settings, secrets, hooks)
     except NotConfigured as exc:

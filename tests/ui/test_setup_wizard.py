@@ -156,7 +156,7 @@ def test_microsoft_365_path_validates_tests_and_saves_secrets_to_the_store_only(
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     assert not next_button.isEnabled()  # nothing typed yet
     assert not mail.source_buttons["gmail"].isEnabled() and "coming soon" in mail.source_buttons["gmail"].text()
-    assert not mail.source_buttons["imap"].isEnabled()
+    assert mail.source_buttons["imap"].isEnabled()
 
     # A bad value is explained as it is typed, and keeps Next disabled.
     type_into(qtbot, mail.tenant, "not a tenant!")

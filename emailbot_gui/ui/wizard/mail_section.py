@@ -1,6 +1,6 @@
-"""Where the mail comes from: Microsoft 365 (tenant, app, sign-in mode, shared mailbox, national cloud),
-or the demo mailbox. Gmail and IMAP/SMTP are listed as coming soon and cannot be chosen: there is no page
-that pretends to work."""
+"""Where the mail comes from: Microsoft 365 (tenant, app, sign-in mode, shared mailbox, national cloud), any
+IMAP/SMTP server (ui/wizard/imap_form.py), or the demo mailbox. Gmail's own API is listed as coming soon and
+cannot be chosen (Gmail works through IMAP/SMTP with an app password)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.graph.config import CLOUDS, AuthMode
 from emailbot_gui.ui.wizard import validation as v
 from emailbot_gui.ui.wizard.fields import CheckedField, note
+from emailbot_gui.ui.wizard.imap_form import SECURITY_LABELS, ImapForm
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.section import FormContext, SettingsSection
 from emailbot_gui.ui.wizard.sign_in import SignInPanel
@@ -70,15 +71,17 @@ class MailSection(SettingsSection):
         for key, text, tip in (
             (DEMO, "Demo mailbox — a realistic sample inbox; nobody is contacted", ""),
             (M365, "Microsoft 365 (Exchange Online) shared mailbox", ""),
-            (GMAIL, "Gmail / Google Workspace — coming soon", "Not available in this version yet."),
-            (IMAP, "IMAP / SMTP — coming soon", "Not available in this version yet."),
+            (IMAP, "IMAP / SMTP — any mail server (Gmail too, with an app password)", ""),
+            (GMAIL, "Gmail / Google Workspace API — coming soon",
+             "Not available in this version yet; choose IMAP / SMTP with imap.gmail.com and smtp.gmail.com and a "
+             "Google app password."),
         ):
             if key == DEMO and not offer_demo:
                 continue
             button = QRadioButton(text, self)
             button.setObjectName(f"source_{key}")
             button.setToolTip(tip)
-            button.setEnabled(key in (DEMO, M365))
+            button.setEnabled(key in (DEMO, M365, IMAP))
             self.sources.addButton(button)
             self.source_buttons[key] = button
             choices.addWidget(button)
@@ -141,6 +144,10 @@ class MailSection(SettingsSection):
         group.addLayout(form)
         group.addWidget(self.test)
 
+        self.imap = ImapForm(self)
+        self.imap_test = self.connection_test("mail")
+        self.imap.layout_.addWidget(self.imap_test)
+
         self.restart_note = note("The mail source is connected when the console starts: this change takes "
                                  "effect after a restart.", self, role="error", name="restartNote")
         self.restart_note.hide()
@@ -148,14 +155,22 @@ class MailSection(SettingsSection):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(choices)
         layout.addWidget(self.m365)
+        layout.addWidget(self.imap)
         layout.addWidget(self.restart_note)
         layout.addStretch(1)
 
         for field in (self.tenant, self.client, self.certificate, self.mailbox, self.processed_category,
                       self.processed_folder):
             field.changed.connect(self._changed)
-        for secret in (self.secret, self.passphrase):
+        for field in (*self.imap.checked_fields(), self.imap.smtp_username, self.imap.sent_folder):
+            field.changed.connect(self._changed)
+        for secret in (self.secret, self.passphrase, *self.imap.secret_fields()):
             secret.changed.connect(self._changed)
+        for combo in (self.imap.imap_security, self.imap.smtp_security):
+            combo.currentIndexChanged.connect(self._changed)
+        for spin in (self.imap.imap_port, self.imap.smtp_port):
+            spin.valueChanged.connect(self._changed)
+        self.imap.append_sent.toggled.connect(self._changed)
         self.client.edit.editingFinished.connect(self._client_changed)
         self.auth.currentIndexChanged.connect(self._changed)
         self.cloud.currentIndexChanged.connect(self._changed)
@@ -186,9 +201,11 @@ class MailSection(SettingsSection):
         self.processed_folder.set_text(settings.m365_processed_folder)
         _select(self.auth, settings.m365_auth_mode)
         _select(self.cloud, settings.m365_cloud)
+        self.imap.load(settings)
         self._changed()
 
     def apply(self, settings: Settings) -> Settings:
+        settings = self.imap.apply(settings)
         return replace(settings, mail_source=self.source(), m365_tenant_id=self.tenant.text(),
                        m365_client_id=self.client.text(), target_mailbox=self.mailbox.text(),
                        m365_auth_mode=self.auth_mode(), m365_cloud=str(self.cloud.currentData()),
@@ -197,6 +214,8 @@ class MailSection(SettingsSection):
                        m365_processed_folder=self.processed_folder.text().strip())
 
     def errors(self) -> list[str]:
+        if self.source() == IMAP:
+            return self.imap.errors()
         if self.source() != M365:
             return []
         problems = [f.error() for f in (self.tenant, self.client, self.mailbox) if f.error()]
@@ -208,13 +227,15 @@ class MailSection(SettingsSection):
         return problems
 
     def reveal(self) -> None:
-        for field in (self.tenant, self.client, self.mailbox, self.certificate):
+        for field in (self.tenant, self.client, self.mailbox, self.certificate, *self.imap.checked_fields()):
             field.reveal()
 
     def secret_fields(self) -> list[SecretField]:
-        return [self.secret, self.passphrase]
+        return [self.secret, self.passphrase, *self.imap.secret_fields()]
 
     def active_secret_fields(self) -> list[SecretField]:
+        if self.source() == IMAP:
+            return self.imap.secret_fields()
         if self.source() != M365:
             return []
         return {AuthMode.APP_SECRET.value: [self.secret],
@@ -224,11 +245,18 @@ class MailSection(SettingsSection):
         if self._loaded is None:
             return False
         fields = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mailbox", "m365_auth_mode",
-                  "m365_cloud", "m365_certificate_path")
+                  "m365_cloud", "m365_certificate_path", "imap_host", "imap_port", "imap_security", "imap_username",
+                  "imap_folder", "imap_address", "imap_sent_folder", "imap_append_sent", "smtp_host", "smtp_port",
+                  "smtp_security", "smtp_username")
         now = self.apply(self._loaded)
         return any(getattr(now, f) != getattr(self._loaded, f) for f in fields)
 
     def summary(self, settings: Settings) -> list[str]:
+        if settings.mail_source == IMAP:
+            security = SECURITY_LABELS.get(settings.imap_security, settings.imap_security).split(" (")[0]
+            return [f"Mail: IMAP/SMTP, {settings.imap_username} at {settings.imap_host}:{settings.imap_port} "
+                    f"({security}), folder {settings.imap_folder}; sending through "
+                    f"{settings.smtp_host}:{settings.smtp_port}"]
         if settings.mail_source != M365:
             return [f"Mail: {SOURCE_LABELS.get(settings.mail_source, settings.mail_source)}"]
         return [f"Mail: Microsoft 365, mailbox {settings.target_mailbox} "
@@ -268,6 +296,7 @@ class MailSection(SettingsSection):
     def _changed(self) -> None:
         m365 = self.source() == M365
         self.m365.setVisible(m365)
+        self.imap.setVisible(self.source() == IMAP)
         mode = self.auth_mode()
         self.auth_note.setText(AUTH_NOTES.get(mode, ""))
         self._form.setRowVisible(self.secret, mode == AuthMode.APP_SECRET.value)

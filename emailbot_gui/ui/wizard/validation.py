@@ -80,3 +80,15 @@ def identifier(value: str, what: str, *, optional: bool = False) -> str:
     if not v:
         return "" if optional else f"Enter the {what}."
     return "" if re.match(r"^[A-Za-z_][A-Za-z0-9_$]*$", v) else f"The {what} may hold letters, digits and _ only."
+
+
+def host(value: str, what: str) -> str:
+    v = value.strip()
+    if not v:
+        return f"Enter the {what}, e.g. imap.example.com."
+    return "" if not any(c.isspace() or c in "/@:" for c in v) else f"The {what} is a host name only (no port or @)."
+
+
+def optional_address(value: str) -> str:
+    v = value.strip()
+    return "" if not v or _ADDRESS.match(v) else "This is not an email address."
