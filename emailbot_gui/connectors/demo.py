@@ -38,10 +38,10 @@ class DemoMailSource:
         # One drip per poll: say "nothing more right now" so the GUI waits for its next poll.
         return FetchBatch(messages=arrived, cursor=batch.cursor, more=False, unreadable=batch.unreadable)
 
-    async def read_raw(self, provider_id: str) -> bytes | None:
+    async def read_raw(self, provider_id: str, message_id: str = "") -> bytes | None:
         """The message as shipped (its Date line as in the corpus, not as it "arrived")."""
         read = getattr(self._inner, "read_raw", None)
-        return await read(provider_id) if read is not None else None
+        return await read(provider_id, message_id) if read is not None else None
 
     async def aclose(self) -> None:
         close = getattr(self._inner, "aclose", None)

@@ -68,7 +68,7 @@ class MailFolderSource:
         async with self._lock:  # one fetch at a time: the caches below are not shared between threads
             return await asyncio.to_thread(self._fetch, after, max(0, limit))
 
-    async def read_raw(self, provider_id: str) -> bytes | None:
+    async def read_raw(self, provider_id: str, message_id: str = "") -> bytes | None:
         """The bytes of a message delivered earlier (its provider id is their hash), read again from its
         file; None when no file holds it any more. Looks in the recently delivered first, then everywhere."""
         async with self._lock:

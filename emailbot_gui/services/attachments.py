@@ -6,7 +6,9 @@ keeps those), so the content comes from the mail source on demand:
   - Microsoft 365: the message's attachments are listed again (for their Graph ids) and the one asked
     for is downloaded from `/attachments/{id}/$value`, refused above the size cap;
   - the demo mailbox and mail folders: the message is read again from its file (found by its content
-    hash, which is its provider id) and the attachment is decoded from it.
+    hash, which is its provider id) and the attachment is decoded from it;
+  - IMAP: the message is found again in its folder by its Message-ID, checked against its content hash;
+  - Gmail: the message is downloaded again by its Gmail id.
 
 Attachment names come from the sender: `safe_filename` makes one fit to suggest as a file name."""
 
@@ -42,7 +44,11 @@ class AttachmentError(Exception):
 class RawMessageReader(Protocol):
     name: str
 
-    async def read_raw(self, provider_id: str) -> bytes | None: ...
+    async def read_raw(self, provider_id: str, message_id: str = "") -> bytes | None:
+        """The message delivered earlier under `provider_id`, or None when the source no longer has it.
+        `message_id` (its Message-ID header) helps sources that cannot look a message up by provider id
+        alone (IMAP: the provider id is a hash of the bytes)."""
+        ...
 
 
 class AttachmentSource(Protocol):
@@ -136,7 +142,12 @@ class RawMessageAttachmentSource:
         from emailbot_gui.mail.attachments import attachment_content
         from emailbot_gui.mail.parse import MalformedEmail
 
-        raw = await self.reader.read_raw(email.provider_id)
+        try:
+            raw = await self.reader.read_raw(email.provider_id, email.message_id)
+        except (AttachmentError, OSError):
+            raise
+        except Exception as exc:  # a mail server's own error (sign-in, connection, ...): its text is for the operator
+            raise AttachmentError(f"the mail server did not hand out the message: {exc}") from exc
         if raw is None:
             raise AttachmentError("the message is no longer in the mail folder it was read from")
         wanted = email.attachments[index]

@@ -163,6 +163,14 @@ class GmailMailSource:
         return RawMessage(provider_id=message_id, raw=raw, origin=f"{self.name}/{self.label}",
                           received_at_hint=_seconds(item.get("internalDate") or meta.get("internalDate")))
 
+    async def read_raw(self, provider_id: str, message_id: str = "") -> bytes | None:
+        """A message delivered earlier, downloaded again by its Gmail id (to save an attachment); None when
+        it is gone from the mailbox."""
+        found = await self._one(provider_id)
+        if isinstance(found, tuple):
+            raise GmailError(f"{found[0]}: {found[1]}")
+        return found.raw if found is not None else None
+
     # ---- cursor --------------------------------------------------------------------------------------
 
     def _cursor(self, position: SyncPosition) -> str:

@@ -196,7 +196,7 @@ class ImapSession:
             raise MailSignInError(f"{self.where}: no password is set for {user}")
         try:
             if (user + password).isascii():
-                self.conn.login(_quote(user), password)
+                self.conn.login(quoted(user), password)
             else:  # LOGIN is ASCII only; SASL PLAIN carries UTF-8
                 blob = f"\0{user}\0{password}".encode()
                 self.conn.authenticate("PLAIN", lambda _challenge: blob)
@@ -335,7 +335,8 @@ def decode_mailbox(name: str) -> str:
     return "".join(out) + rest
 
 
-def _quote(text: str) -> str:
+def quoted(text: str) -> str:
+    """`text` as an IMAP quoted string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from emailbot_gui.connectors.base import FetchBatch, RawMessage
 from emailbot_gui.connectors.imap.config import ImapSettings
-from emailbot_gui.connectors.imap.imap_session import ImapSession
+from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,24 @@ class ImapMailSource:
                                                received_at_hint=fetched.internal_date))
         position = chosen[-1] if chosen else last
         return FetchBatch(messages=messages, cursor=f"{validity}:{position}", more=more, unreadable=unreadable)
+
+    async def read_raw(self, provider_id: str, message_id: str = "") -> bytes | None:
+        """A message delivered earlier, read again (to save an attachment): found in the folder by its
+        Message-ID and checked against its content hash; None when it is not there any more."""
+        if not message_id:
+            return None
+        return await asyncio.to_thread(self._read_raw, provider_id, message_id)
+
+    def _read_raw(self, provider_id: str, message_id: str) -> bytes | None:
+        with ImapSession.open(self.settings, self.password()) as imap:
+            imap.select(self.settings.folder)
+            uids = imap.search("HEADER", "Message-ID", quoted(message_id))
+            sizes = imap.sizes(uids)
+            for uid in sorted(u for u in uids if sizes.get(u, 0) <= self.max_bytes):
+                for fetched in imap.bodies([uid]):
+                    if content_id(fetched.raw) == provider_id:
+                        return fetched.raw
+        return None
 
     def _oversized(self, imap: ImapSession, uids: list[int], sizes: dict[int, int]) -> list[tuple[str, str]]:
         if not uids:

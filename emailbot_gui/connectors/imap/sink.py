@@ -21,7 +21,7 @@ from typing import Any
 from emailbot_gui.connectors.base import Checkpoint, DeliveryReceipt, OutgoingEscalation, OutgoingReply
 from emailbot_gui.connectors.imap.config import ImapSettings
 from emailbot_gui.connectors.imap.errors import DeliveryUnconfirmed, MailProtocolError, MailServerError, SendRejected
-from emailbot_gui.connectors.imap.imap_session import ImapSession
+from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
 from emailbot_gui.connectors.imap.outgoing import PreparedMail, escalation_mail, reply_mail
 from emailbot_gui.connectors.imap.smtp_session import SmtpSession
 
@@ -122,14 +122,9 @@ class ImapSmtpActionSink:
                 imap.select(folder)
             except MailProtocolError:
                 return folder, False  # no such folder: nothing was filed there
-            return folder, bool(imap.search("HEADER", "Message-ID", _quoted(message_id)))
+            return folder, bool(imap.search("HEADER", "Message-ID", quoted(message_id)))
 
     def _sent(self, imap: ImapSession) -> str:
         if not self._sent_folder:
             self._sent_folder = imap.sent_folder()
         return self._sent_folder
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
