@@ -71,7 +71,9 @@ def test_every_setting_has_an_environment_variable_and_env_beats_file(tmp_path):
                "escalation_people": '{"*": ["a@b.c"]}', "customer_db_mapping": '{"tickets": "t"}',
                "auto_approval": '{"enabled": true}', "openai_temperature": "1.5", "openai_max_tokens": "900",
                "imap_host": "imap.example.test", "smtp_host": "smtp.example.test", "imap_security": "starttls",
-               "smtp_security": "starttls", "imap_address": "a@b.c", "imap_append_sent": "false"}
+               "smtp_security": "starttls", "imap_address": "a@b.c", "imap_append_sent": "false",
+               "gmail_mailbox": "a@b.c", "gmail_auth_mode": "service_account",
+               "gmail_client_id": "1-x.apps.googleusercontent.com", "gmail_label": "Label_7"}
     for f in dataclasses.fields(Settings):  # defaults < environment, for every single field
         if f.name in samples:
             value = samples[f.name]

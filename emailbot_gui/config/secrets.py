@@ -32,6 +32,9 @@ CUSTOMER_DB_PASSWORD = "customer-db:password"
 DATABASE_PASSWORD = "database:password"  # the queue database's, when EMAILBOT_DATABASE_URL is a server
 IMAP_PASSWORD = "imap:password"  # the IMAP/SMTP mailbox's
 SMTP_PASSWORD = "smtp:password"  # only when SMTP signs in with another password; unset: the IMAP one
+GMAIL_CLIENT_SECRET = "gmail:client-secret"  # the Google Desktop OAuth client's
+GMAIL_REFRESH_TOKEN = "gmail:refresh-token"  # from "Sign in with Google"; replaced when Google rotates it
+GMAIL_SERVICE_ACCOUNT_KEY = "gmail:service-account-key"  # the JSON key file's contents (domain-wide delegation)
 
 
 def salesforce_secret_name(client_id: str) -> str:
@@ -59,6 +62,9 @@ ENV_SECRETS: Mapping[str, str] = {
     DATABASE_PASSWORD: "EMAILBOT_DATABASE_PASSWORD",
     IMAP_PASSWORD: "EMAILBOT_IMAP_PASSWORD",
     SMTP_PASSWORD: "EMAILBOT_SMTP_PASSWORD",
+    GMAIL_CLIENT_SECRET: "EMAILBOT_GMAIL_CLIENT_SECRET",
+    GMAIL_REFRESH_TOKEN: "EMAILBOT_GMAIL_REFRESH_TOKEN",
+    GMAIL_SERVICE_ACCOUNT_KEY: "EMAILBOT_GMAIL_SERVICE_ACCOUNT_KEY",
     "salesforce:client-secret:": "EMAILBOT_SALESFORCE_CLIENT_SECRET",
     "m365:client-secret:": "EMAILBOT_M365_CLIENT_SECRET",
     "m365:certificate-passphrase:": "EMAILBOT_M365_CERTIFICATE_PASSPHRASE",
@@ -73,6 +79,9 @@ _LABELS = (
     (DATABASE_PASSWORD, "queue database password"),
     (IMAP_PASSWORD, "IMAP password"),
     (SMTP_PASSWORD, "SMTP password"),
+    (GMAIL_CLIENT_SECRET, "Google client secret"),
+    (GMAIL_REFRESH_TOKEN, "Google sign-in"),
+    (GMAIL_SERVICE_ACCOUNT_KEY, "Google service account key"),
     ("salesforce:client-secret:", "Salesforce consumer secret"),
     ("m365:client-secret:", "Microsoft 365 client secret"),
     ("m365:certificate-passphrase:", "certificate passphrase"),
@@ -117,8 +126,9 @@ KEYRING_HELP = (
     "EmailBot keeps secrets only there, never in a file. Alternatives: start a Secret Service (for example "
     "gnome-keyring-daemon) and restart EmailBot, or give each secret as an environment variable "
     "(EMAILBOT_OPENAI_API_KEY, EMAILBOT_M365_CLIENT_SECRET, EMAILBOT_SALESFORCE_CLIENT_SECRET, "
-    "EMAILBOT_HUBSPOT_ACCESS_TOKEN, EMAILBOT_CUSTOMER_DB_PASSWORD, EMAILBOT_IMAP_PASSWORD); those are read at "
-    "start and never written anywhere. See docs/configuration.md, \"Secrets\".")
+    "EMAILBOT_HUBSPOT_ACCESS_TOKEN, EMAILBOT_CUSTOMER_DB_PASSWORD, EMAILBOT_IMAP_PASSWORD, "
+    "EMAILBOT_GMAIL_CLIENT_SECRET with EMAILBOT_GMAIL_REFRESH_TOKEN, or EMAILBOT_GMAIL_SERVICE_ACCOUNT_KEY); those "
+    "are read at start and never written anywhere. See docs/configuration.md, \"Secrets\".")
 
 
 @runtime_checkable

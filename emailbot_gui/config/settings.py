@@ -20,12 +20,14 @@ from urllib.parse import parse_qsl, urlsplit
 log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAIL_SOURCES = ("demo", "m365", "imap", "gmail")
-AVAILABLE_MAIL_SOURCES = ("demo", "m365", "imap")  # gmail: "coming soon"
+AVAILABLE_MAIL_SOURCES = ("demo", "m365", "imap", "gmail")  # a source not yet built would be missing here
 MAIL_SOURCE_LABELS = {"demo": "Demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP/SMTP mailbox",
                       "gmail": "Gmail mailbox"}
 M365_AUTH_MODES = ("delegated", "app_secret", "app_certificate")  # connectors.graph.config.AuthMode values
 M365_CLOUDS = ("global", "usgov", "usgov-dod", "china")  # keys of connectors.graph.config.CLOUDS
 MAIL_SECURITY = ("ssl", "starttls", "none")  # connectors.imap.config.Security values
+GMAIL_AUTH_MODES = ("installed_app", "service_account")  # a person signs in with Google | domain-wide delegation
+GOOGLE_CLIENT_ID_SUFFIX = ".apps.googleusercontent.com"
 CUSTOMER_DB_MAPPING_KEYS = ("customers", "contracts", "tickets", "db_schema", "columns", "ticket_link",
                             "active_status")
 URGENCY_NAMES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -60,7 +62,7 @@ class Settings:
     # Escalation people: key "category", "category:URGENCY" (from that urgency up) or "*" -> addresses.
     escalation_people: dict[str, list[str]] = field(default_factory=dict)
     # ---- mail source
-    mail_source: str = "demo"  # "demo" | "m365" | "imap" | "gmail" (gmail: not built yet)
+    mail_source: str = "demo"  # "demo" | "m365" | "imap" | "gmail"
     m365_tenant_id: str = ""
     m365_client_id: str = ""
     target_mailbox: str = ""
@@ -85,6 +87,11 @@ class Settings:
     smtp_port: int = 465
     smtp_security: str = "ssl"  # "ssl" | "starttls" | "none"
     smtp_username: str = ""  # empty: the IMAP user name
+    gmail_mailbox: str = ""  # the Gmail / Workspace address read and answered from
+    gmail_auth_mode: str = "installed_app"  # "installed_app" (Desktop OAuth client) | "service_account"
+    gmail_client_id: str = ""  # the Desktop OAuth client's id (installed_app)
+    gmail_label: str = "INBOX"  # the label polled (a name Gmail knows, or a label id)
+    gmail_initial_sync_days: int = 14  # the first sync lists mail this recent; 0: the whole label
     # ---- AI
     openai_enabled: bool = False
     openai_model: str = "gpt-4o-mini"
@@ -133,6 +140,7 @@ class Settings:
             value = getattr(self, name)
             _require(len(value) <= 255 and value.isprintable(), name, "must be a name of at most 255 characters")
         _check_mail_server(self)
+        _check_gmail(self)
         _require(bool(self.openai_model.strip()), "openai_model", "must name a model")
         _require(1 <= self.openai_max_tokens <= 32_000, "openai_max_tokens", "must be between 1 and 32000")
         _require(0.0 <= self.openai_temperature <= 2.0, "openai_temperature", "must be between 0 and 2")
@@ -206,6 +214,17 @@ def _check_mail_server(s: Settings) -> None:
         _require(not any(c.isspace() or c in "/@" for c in host), name, "must be a host name (imap.example.com)")
     _require(not s.imap_address or "@" in s.imap_address, "imap_address", "must be an email address (name@domain)")
     _require(bool(s.imap_folder.strip()), "imap_folder", "must name a folder (INBOX)")
+
+
+def _check_gmail(s: Settings) -> None:
+    _require(not s.gmail_mailbox or "@" in s.gmail_mailbox, "gmail_mailbox", "must be an email address (name@domain)")
+    _require(s.gmail_auth_mode in GMAIL_AUTH_MODES, "gmail_auth_mode", f"must be one of {', '.join(GMAIL_AUTH_MODES)}")
+    client = s.gmail_client_id
+    _require(not client or (client.endswith(GOOGLE_CLIENT_ID_SUFFIX) and not any(c.isspace() for c in client)),
+             "gmail_client_id", f"must be a Google OAuth client id (…{GOOGLE_CLIENT_ID_SUFFIX})")
+    _require(bool(s.gmail_label.strip()) and s.gmail_label.isprintable(), "gmail_label",
+             "must name a label (INBOX, or a label id)")
+    _require(0 <= s.gmail_initial_sync_days <= 3650, "gmail_initial_sync_days", "must be between 0 and 3650")
 
 
 def _check_people(people: Mapping[str, list[str]]) -> None:

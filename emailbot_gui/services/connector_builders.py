@@ -1,4 +1,4 @@
-"""Connectors built from `Settings` and a `SecretStore`: Microsoft 365 (Graph), an IMAP/SMTP mailbox,
+"""Connectors built from `Settings` and a `SecretStore`: Microsoft 365 (Graph), an IMAP/SMTP mailbox, Gmail,
 Salesforce, HubSpot, the customer database and the OpenAI classifier. The runtime, the integration checks
 (wizard, doctor) and the settings dialog's apply all build them here, so a test connection exercises exactly
 what will run.
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from emailbot_gui.config.secrets import (
     CUSTOMER_DB_PASSWORD,
+    GMAIL_CLIENT_SECRET,
+    GMAIL_REFRESH_TOKEN,
+    GMAIL_SERVICE_ACCOUNT_KEY,
     HUBSPOT_TOKEN,
     IMAP_PASSWORD,
     OPENAI_API_KEY,
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from emailbot_gui.classify.openai_classifier import ContextLookup, OpenAIClassifier
     from emailbot_gui.classify.usage import UsageMeter
     from emailbot_gui.connectors.customer_db import CustomerDatabaseSource, CustomerSchema
+    from emailbot_gui.connectors.gmail import GmailConnectors, GmailSettings
+    from emailbot_gui.connectors.gmail.factory import GmailAuth
     from emailbot_gui.connectors.graph import GraphConnectors, GraphSettings
     from emailbot_gui.connectors.hubspot import HubSpotSource
     from emailbot_gui.connectors.imap import ImapMailSource, ImapSettings, ImapSmtpActionSink
@@ -55,10 +60,16 @@ class ConnectorHooks:
     """What tests (and special networks) inject into the connectors; production passes none.
 
     `msal_http_client`: msal's documented `http_client` hook (requests to the sign-in authority);
-    `graph_transport`: an httpx transport for Graph calls."""
+    `graph_transport`: an httpx transport for Graph calls;
+    `gmail_api_url`, `gmail_token_url`, `gmail_authorization_url`: Google's endpoints elsewhere (empty: Google's);
+    `gmail_transport`: an httpx transport for the Gmail API and Google's token endpoint."""
 
     msal_http_client: Any = None
     graph_transport: httpx.AsyncBaseTransport | None = None
+    gmail_api_url: str = ""
+    gmail_token_url: str = ""
+    gmail_authorization_url: str = ""
+    gmail_transport: httpx.AsyncBaseTransport | None = None
 
 
 NO_HOOKS = ConnectorHooks()
@@ -140,6 +151,66 @@ def build_imap(settings: Settings, secrets: SecretStore) -> tuple[ImapMailSource
     config = imap_settings(settings)
     imap_password, smtp_password = imap_passwords(secrets)
     return ImapMailSource(config, imap_password), ImapSmtpActionSink(config, imap_password, smtp_password)
+
+
+# ---- Gmail / Google Workspace --------------------------------------------------------------------------
+
+GMAIL_WHERE = "Settings → Mail source → Gmail"
+
+
+def gmail_settings(settings: Settings, hooks: ConnectorHooks = NO_HOOKS) -> GmailSettings:
+    """The Gmail connection's settings (raises NotConfigured naming what is missing or wrong)."""
+    from emailbot_gui.connectors.gmail import GmailSettings, GmailSettingsError
+
+    config = GmailSettings(mailbox=settings.gmail_mailbox, label=settings.gmail_label,
+                           initial_sync_days=settings.gmail_initial_sync_days, request_timeout=settings.request_timeout,
+                           max_attempts=max(1, min(20, settings.max_retries + 2)))
+    config = replace(config, api_base_url=hooks.gmail_api_url or config.api_base_url,
+                     token_url=hooks.gmail_token_url or config.token_url,
+                     authorization_url=hooks.gmail_authorization_url or config.authorization_url)
+    try:
+        return config.validate()
+    except GmailSettingsError as exc:
+        raise NotConfigured(str(exc), f"{GMAIL_WHERE} (or EMAILBOT_GMAIL_* variables).") from None
+
+
+async def build_gmail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks = NO_HOOKS) -> GmailConnectors:
+    """The Gmail label as the mail source and Gmail's send as the action sink (escalations are emails).
+    Secrets are read here; a missing sign-in is not an error yet: the check and the first poll report it."""
+    from emailbot_gui.connectors.gmail import (
+        GmailAuthError,
+        build_gmail_connectors,
+        installed_app_auth,
+        service_account_auth,
+    )
+
+    config = gmail_settings(settings, hooks)
+    if settings.gmail_auth_mode == "service_account":
+        key = await read_secret(secrets, GMAIL_SERVICE_ACCOUNT_KEY)
+        if not key:
+            raise NotConfigured("the Google service account key is not set",
+                                f"{GMAIL_WHERE}: choose the key file (or EMAILBOT_GMAIL_SERVICE_ACCOUNT_KEY).")
+        try:
+            auth: GmailAuth = service_account_auth(config, key, transport=hooks.gmail_transport)
+        except GmailAuthError as exc:
+            raise NotConfigured(f"the Google service account key is unusable: {exc}",
+                                f"{GMAIL_WHERE}: choose the JSON key file again.") from None
+    else:
+        if not settings.gmail_client_id:
+            raise NotConfigured("setting 'gmail_client_id' is not set (the Desktop OAuth client's id)",
+                                f"{GMAIL_WHERE} (or EMAILBOT_GMAIL_CLIENT_ID).")
+        client_secret = await read_secret(secrets, GMAIL_CLIENT_SECRET)
+        if not client_secret:
+            raise NotConfigured("the Google client secret is not set",
+                                f"{GMAIL_WHERE}: enter the OAuth client's secret (or EMAILBOT_GMAIL_CLIENT_SECRET).")
+
+        async def save_refresh_token(token: str) -> None:  # Google rotated it: the old one stops working
+            await asyncio.to_thread(secrets.set, GMAIL_REFRESH_TOKEN, token)
+
+        auth = installed_app_auth(config, client_id=settings.gmail_client_id, client_secret=client_secret,
+                                  refresh_token=await read_secret(secrets, GMAIL_REFRESH_TOKEN) or "",
+                                  save_refresh_token=save_refresh_token, transport=hooks.gmail_transport)
+    return build_gmail_connectors(config, auth, transport=hooks.gmail_transport)
 
 
 # ---- CRM -----------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Checks that each integration really works, with the settings and secrets given (saved or only typed):
-Microsoft 365 permissions (without side effects), an IMAP/SMTP mailbox (sign in to both, nothing sent),
-one small OpenAI call, a Salesforce token and its API limits, a HubSpot token and a search, the customer
-database's connection and mapped tables and columns.
+Microsoft 365 permissions (without side effects), an IMAP/SMTP mailbox (sign in to both, nothing sent), a
+Gmail mailbox (a token, its scopes, the mailbox's profile; nothing sent), one small OpenAI call, a Salesforce
+token and its API limits, a HubSpot token and a search, the customer database's connection and mapped tables
+and columns.
 
 `test_integration` never raises: every failure becomes a `Check` with status "failing", the reason and
 the fix in words. The wizard's "Test connection", `emailbot doctor` and the health monitor all use it."""
@@ -20,6 +21,7 @@ from emailbot_gui.services.connector_builders import (
     ConnectorHooks,
     NotConfigured,
     build_customer_db,
+    build_gmail,
     build_graph,
     build_hubspot,
     build_salesforce,
@@ -89,9 +91,11 @@ async def _mail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks)
         return [Check(label, OK, "the shipped demo mail; nothing leaves this computer")]
     if settings.mail_source not in AVAILABLE_MAIL_SOURCES:
         return [Check(label, FAILING, f"{label} is not available in this version yet (coming soon)",
-                      "Choose Microsoft 365, IMAP / SMTP or the demo mailbox in Settings → Mail source.")]
+                      "Choose Microsoft 365, IMAP / SMTP, Gmail or the demo mailbox in Settings → Mail source.")]
     if settings.mail_source == "imap":
         return await _imap(settings, secrets)
+    if settings.mail_source == "gmail":
+        return await _gmail(settings, secrets, hooks)
     return await _m365("mail", settings, secrets, hooks)
 
 
@@ -112,6 +116,32 @@ async def _imap(settings: Settings, secrets: SecretStore) -> list[Check]:
             fix = "Check the folder names in Settings → Mail source."
         checks.append(Check(step.name, OK if step.ok else FAILING, step.detail, fix))
     return checks
+
+
+async def _gmail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks) -> list[Check]:
+    connectors = await build_gmail(settings, secrets, hooks)
+    try:
+        result = await connectors.check()
+    finally:
+        await connectors.aclose()
+    service_account = settings.gmail_auth_mode == "service_account"
+    if result.ok:
+        fix = ""
+    elif result.missing_scopes and service_account:
+        fix = ("In the Google Admin console (Security → API controls → Domain-wide delegation), allow the service "
+               "account's client id for: " + ", ".join(result.missing_scopes))
+    elif result.missing_scopes:
+        fix = ("Sign in with Google again (Settings → Mail source → Gmail) and allow every access asked for: "
+               + ", ".join(result.missing_scopes))
+    elif result.needs_sign_in and service_account:
+        fix = ("Check the domain-wide delegation of the service account for this mailbox (docs/gmail.md), and that "
+               "the mailbox address is a user of the Workspace domain.")
+    elif result.needs_sign_in:
+        fix = "Sign in with Google (Settings → Mail source → Gmail) with the mailbox's own account."
+    else:
+        fix = ("Check the mailbox address, that the Gmail API is enabled in the Google Cloud project, and that this "
+               "computer can reach googleapis.com (proxy, firewall).")
+    return [Check("Gmail", OK if result.ok else FAILING, result.summary, fix)]
 
 
 async def _teams(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks) -> list[Check]:

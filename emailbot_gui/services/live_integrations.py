@@ -46,7 +46,8 @@ RESTART_FIELDS = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mai
                   "m365_cloud", "m365_certificate_path", "m365_authority_host", "m365_graph_endpoint",
                   "imap_host", "imap_port", "imap_security", "imap_username", "imap_folder", "imap_address",
                   "imap_sent_folder", "imap_append_sent", "imap_ca_file", "imap_allow_plaintext", "smtp_host",
-                  "smtp_port", "smtp_security", "smtp_username", "database_url")
+                  "smtp_port", "smtp_security", "smtp_username", "gmail_mailbox", "gmail_auth_mode", "gmail_client_id",
+                  "gmail_label", "gmail_initial_sync_days", "database_url")
 
 
 # Applied in place, read by nothing a connector is built from: changing only these (and no secret) rebuilds no

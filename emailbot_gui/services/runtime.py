@@ -1,5 +1,5 @@
-"""Builds the running app for a mode (demo, a folder of mail, or the configured mail source: Microsoft 365 or
-an IMAP/SMTP mailbox) from paths, settings and the secret store: the store, the mail source, the classifier chain
+"""Builds the running app for a mode (demo, a folder of mail, or the configured mail source: Microsoft 365, an
+IMAP/SMTP mailbox or Gmail) from paths, settings and the secret store: the store, the mail source, the classifier chain
 (prompt-injection flags over OpenAI over the local model), the context sources (demo database, Salesforce,
 HubSpot, the customer database), the loop, the outbox with its reply/Teams and CRM transports, the health
 monitor and the console. Used by the GUI and by headless `emailbot run` alike, so both run the same loop."""
@@ -40,6 +40,7 @@ from emailbot_gui.services.connector_builders import (
     NO_HOOKS,
     ConnectorHooks,
     NotConfigured,
+    build_gmail,
     build_graph,
     build_imap,
     read_secret,
@@ -95,6 +96,7 @@ class Runtime:
     health: HealthMonitor | None = None
     integrations: LiveIntegrations | None = None
     graph: Any = None  # the Microsoft 365 connectors (GraphConnectors) when that is the mail source
+    gmail: Any = None  # the Gmail connectors (GmailConnectors) when that is the mail source
     marker: ProcessedMarker | None = None  # marks handled mail in the Microsoft 365 mailbox
 
     async def close(self) -> None:
@@ -127,6 +129,8 @@ class Runtime:
             await self.integrations.close()
         if self.graph is not None:
             await self.graph.aclose()
+        if self.gmail is not None:
+            await self.gmail.aclose()
         await self.store.close()
 
 
@@ -156,15 +160,23 @@ class _Mail:
     parser: Parser
     escalations: EscalationSwitch | None = None
     graph: Any = None
+    gmail: Any = None
+
+    async def aclose(self) -> None:
+        for connectors in (self.graph, self.gmail):
+            if connectors is not None:
+                await connectors.aclose()
 
 
-def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: SecretStore, hooks: ConnectorHooks) -> _Mail:
+async def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: SecretStore,
+                hooks: ConnectorHooks) -> _Mail:
     kind = mode.source_for(settings)
     if kind in ("demo", "folder"):
         return _Mail(_local_mail_source(mode), DemoOutbox(paths.data_dir / "outbox"), parse_message)
     if kind not in AVAILABLE_MAIL_SOURCES:
         raise SettingsError(f"setting 'mail_source' is {kind!r}, which is not available in this version yet "
-                            "(coming soon); choose m365 or imap, or start with --demo or --mail-dir", "mail_source")
+                            "(coming soon); choose m365, imap or gmail, or start with --demo or --mail-dir",
+                            "mail_source")
     if kind == "imap":
         try:
             source, sink = build_imap(settings, secrets)
@@ -172,6 +184,12 @@ def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: SecretStore,
             raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
         # Escalation goes by email to the chosen people (Teams needs Microsoft 365), so no Teams switch.
         return _Mail(source, sink, parse_message)
+    if kind == "gmail":
+        try:
+            gmail = await build_gmail(settings, secrets, hooks)
+        except NotConfigured as exc:
+            raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
+        return _Mail(gmail.source, gmail.sink, parse_message, gmail=gmail)  # escalations are emails, as for IMAP
     try:
         graph = build_graph(settings, secrets, hooks)
     except NotConfigured as exc:
@@ -242,7 +260,7 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
     templates = ReplyTemplates.load([resources_dir() / "templates" / "replies", paths.templates_dir])
     proposer = Proposer(templates, policy, actor)
     gateway = EnrichmentGateway(context, history=store.latest_enrichment_for_sender)
-    mail = _mail(paths, settings, mode, secrets, hooks)
+    mail = await _mail(paths, settings, mode, secrets, hooks)
     try:
         poll_interval = settings.demo_poll_seconds if mode.demo else settings.polling_interval_minutes * 60
         loop = TriageLoop(store, mail.source, FlaggingClassifier(learner, worker=learner.worker), gateway, proposer,
@@ -268,11 +286,10 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
             marker = ProcessedMarker(store, mail.graph.mailbox, events, lambda: integrations.settings,
                                      source=mail.graph.source.name, health=monitor)
     except BaseException:
-        if mail.graph is not None:
-            await asyncio.shield(mail.graph.aclose())
+        await asyncio.shield(mail.aclose())
         raise
     return Runtime(paths, settings, mode, store, loop, console, events, lock, closers=context, secrets=secrets,
-                   health=monitor, integrations=integrations, graph=mail.graph, marker=marker)
+                   health=monitor, integrations=integrations, graph=mail.graph, gmail=mail.gmail, marker=marker)
 
 
 def _attachment_source(mail: _Mail) -> AttachmentSource | None:

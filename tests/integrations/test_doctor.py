@@ -72,7 +72,7 @@ async def test_a_check_never_raises_and_names_what_is_missing(secrets) -> None:
     checks = await check("hubspot", Settings(hubspot_enabled=True), secrets)
     assert "private app" in checks[0].detail and "retired" in checks[0].fix
     checks = await check("mail", Settings(mail_source="gmail"), secrets)
-    assert checks[0].status == "failing" and "coming soon" in checks[0].detail
+    assert checks[0].status == "failing" and "mailbox" in checks[0].detail and "Gmail" in checks[0].fix
     checks = await check("mail", Settings(mail_source="imap"), secrets)
     assert checks[0].status == "failing" and "imap_host" in checks[0].detail and "IMAP / SMTP" in checks[0].fix
     checks = await check("mail", Settings(mail_source="m365"), secrets)
