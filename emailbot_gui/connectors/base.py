@@ -79,6 +79,13 @@ class OutgoingEscalation:
     checkpoint: Checkpoint = _no_checkpoint
 
 
+class CheckAgainLater(Exception):
+    """Raised by `find_delivered`: the action was handed over, and the server has not shown it yet (servers
+    file sent mail with a delay). The outbox looks again after a while without counting a failed attempt;
+    the transport itself bounds how long it keeps saying so (its grace period), then reports the delivery
+    as unconfirmed for good."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryReceipt:
     external_id: str

@@ -13,7 +13,8 @@ the earliest such moment, also after a restart. Each item is claimed in the stor
 which is what an undo checks; an item undone after it was read is skipped. The claim names this console
 (`claimer`) and lasts `lease` seconds: consoles sharing one queue never deliver the same item at once, and an
 item a dead console had claimed is taken over when its lease runs out. A delivery that failed and will be
-tried again gets another pass after `retry_delay` seconds."""
+tried again gets another pass after `retry_delay` seconds; so does one the transport cannot confirm yet
+(`CheckAgainLater`: handed over, not visible as sent yet), which costs no attempt."""
 
 from __future__ import annotations
 
@@ -21,9 +22,16 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
-from emailbot_gui.connectors.base import ActionSink, DeliveryReceipt, OutgoingEscalation, OutgoingReply
+from emailbot_gui.connectors.base import (
+    ActionSink,
+    CheckAgainLater,
+    DeliveryReceipt,
+    OutgoingEscalation,
+    OutgoingReply,
+)
 from emailbot_gui.connectors.crm_actions import CRM_CASE_KIND, CaseRequest, CrmActionSink
 from emailbot_gui.core.types import Address, Urgency
 from emailbot_gui.services.events import EmailsChanged, EventHub, Notice
@@ -32,6 +40,13 @@ from emailbot_gui.store.operator_ops import CLAIM_LEASE
 from emailbot_gui.store.views import OutboxItem
 
 log = logging.getLogger(__name__)
+
+
+
+class _Outcome(Enum):
+    DELIVERED = "delivered"
+    FAILED = "failed"  # an attempt spent
+    CHECK_AGAIN = "check again"  # handed over earlier, not visible as sent yet: no attempt spent
 
 
 class OutboxDispatcher:
@@ -77,9 +92,10 @@ class OutboxDispatcher:
                     continue
                 if not await self.store.claim_delivery(item.id, self.claimer, self.lease):
                     continue  # undone since it was read, or just claimed by another console
-                if await self._deliver(item):
+                outcome = await self._deliver(item)
+                if outcome is _Outcome.DELIVERED:
                     delivered += 1
-                elif item.attempts + 1 < self.max_attempts:
+                elif outcome is _Outcome.CHECK_AGAIN or item.attempts + 1 < self.max_attempts:
                     self.wake_at(datetime.now(UTC) + timedelta(seconds=self.retry_delay))
         return delivered
 
@@ -111,7 +127,7 @@ class OutboxDispatcher:
         while self._passes:
             await asyncio.gather(*list(self._passes), return_exceptions=True)
 
-    async def _deliver(self, item: OutboxItem) -> bool:
+    async def _deliver(self, item: OutboxItem) -> _Outcome:
         try:
             progress = item.payload.get("progress", {})
             if item.kind == CRM_CASE_KIND:
@@ -123,6 +139,12 @@ class OutboxDispatcher:
                 receipt = await self.sink.find_delivered(item.idempotency_key, progress)
                 if receipt is None:
                     receipt = await self._send(item)
+        except CheckAgainLater as exc:
+            log.info("delivery of %s not confirmed yet: %s", item.idempotency_key, exc)
+            await self.store.mark_delivery_failed(item.id, f"{type(exc).__name__}: {exc}", final=False,
+                                                  counted=False)
+            self.events.publish(EmailsChanged((item.email_id,), "delivery_failed"))
+            return _Outcome.CHECK_AGAIN
         except Exception as exc:
             final = item.attempts + 1 >= self.max_attempts
             what = ("case in " + str(item.payload.get("target", "the CRM")) if item.kind == CRM_CASE_KIND
@@ -133,7 +155,7 @@ class OutboxDispatcher:
             self.events.publish(Notice("error" if final else "warning",
                                        f"Could not deliver the {what} for email {item.email_id}: {exc}"
                                        + ("" if final else " — will retry")))
-            return False
+            return _Outcome.FAILED
         await self.store.mark_delivered(item.id, receipt.external_id, receipt.link)
         if item.kind == CRM_CASE_KIND:
             self.events.publish(EmailsChanged((item.email_id,), "crm_case_created"))
@@ -141,7 +163,7 @@ class OutboxDispatcher:
             self.events.publish(Notice("info", f"Created {receipt.external_id} in {label} for email {item.email_id}."))
         else:
             self.events.publish(EmailsChanged((item.email_id,), "sent" if item.kind == "reply" else "escalated"))
-        return True
+        return _Outcome.DELIVERED
 
     def _crm_sink(self, item: OutboxItem) -> CrmActionSink:
         target = str(item.payload.get("target", ""))

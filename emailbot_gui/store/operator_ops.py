@@ -330,12 +330,13 @@ class OperatorOpsMixin:
             payload["progress"] = {**payload.get("progress", {}), **update}
             item.payload = payload
 
-    async def mark_delivery_failed(self, outbox_id: int, error: str, *, final: bool) -> None:
+    async def mark_delivery_failed(self, outbox_id: int, error: str, *, final: bool, counted: bool = True) -> None:
+        """Record why a delivery did not happen; `counted`: it spent one of the item's attempts."""
         async with self.write() as s:
             item = await s.get(OutboxRow, outbox_id)
             if item is None or item.status == "delivered":
                 return
-            item.attempts += 1
+            item.attempts += 1 if counted else 0
             item.error = error
             item.claimed_until = None  # released: the next attempt may come from any console
             if not final:

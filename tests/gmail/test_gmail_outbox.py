@@ -1,7 +1,8 @@
 """The real OutboxDispatcher and EmailStore with the Gmail sink: Gmail sends a reply but its answer is lost;
 the app is rebuilt from the store (new store connection, new connectors, new dispatcher) and delivers
 again — the reply is found by `find_delivered` and recorded, and Gmail has seen one send. A send that left
-no trace stays pending as unconfirmed and is not sent again."""
+no trace is looked up again, without spending attempts, through Gmail's grace period, then reported as
+unconfirmed; it is never sent again."""
 
 from __future__ import annotations
 
@@ -30,7 +31,10 @@ async def approved_reply(fake: Any, build: Any, stores: Any) -> tuple[Any, int]:
 async def restart_and_deliver(store: Any, stores: Any, build: Any) -> tuple[Any, int]:
     await store.close()
     store = await stores()
-    return store, await OutboxDispatcher(store, build().sink, EventHub()).deliver_pending()
+    dispatcher = OutboxDispatcher(store, build().sink, EventHub())
+    delivered = await dispatcher.deliver_pending()
+    await dispatcher.close()
+    return store, delivered
 
 
 async def test_a_lost_answer_is_resolved_after_a_restart_without_a_second_send(fake, build, stores):
@@ -46,11 +50,23 @@ async def test_a_lost_answer_is_resolved_after_a_restart_without_a_second_send(f
     assert (await store.detail(email_id)).state == EmailState.SENT
 
 
-async def test_a_send_that_left_no_trace_stays_unconfirmed(fake, build, stores):
+async def test_a_send_not_found_yet_is_checked_again_without_spending_attempts_then_reported(fake, build, stores):
     store, _ = await approved_reply(fake, build, stores)
-    fake.fail("/messages/send", reset=True)
+    fake.fail("/messages/send", reset=True)  # the connection broke; Gmail has no trace of the message
     await OutboxDispatcher(store, build().sink, EventHub()).deliver_pending()
-    store, delivered = await restart_and_deliver(store, stores, build)
     [item] = await store.outbox()
-    assert delivered == 0 and "DeliveryUnconfirmed" in item.error
+    assert item.attempts == 1 and item.status == "pending"
+
+    # Within the grace period Gmail's search may just lag: looked up again, as often as it takes, for free.
+    dispatcher = OutboxDispatcher(store, build().sink, EventHub(), max_attempts=2)
+    for _ in range(3):
+        assert await dispatcher.deliver_pending() == 0
+    [item] = await store.outbox()
+    assert item.attempts == 1 and item.status == "pending" and "DeliveryNotVisibleYet" in item.error
+    await dispatcher.close()
+
+    # After it, the send is unconfirmed for good: an attempt spent, and never sent again.
+    store, delivered = await restart_and_deliver(store, stores, lambda: build(send_grace_seconds=0))
+    [item] = await store.outbox()
+    assert delivered == 0 and "DeliveryUnconfirmed" in item.error and item.attempts == 2
     assert fake.sent == [] and len(fake.requests("/messages/send")) == 1

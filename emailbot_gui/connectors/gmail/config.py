@@ -36,6 +36,7 @@ class GmailSettings:
     request_timeout: float = 30.0
     max_wait_seconds: float = 120.0  # a Retry-After longer than this surfaces as "throttled" instead
     max_message_bytes: int = MAX_MESSAGE_BYTES
+    send_grace_seconds: float = 600.0  # how long a requested send may stay unfindable before it is reported
 
     @property
     def source_name(self) -> str:
@@ -50,6 +51,7 @@ class GmailSettings:
         _require(self.max_attempts in range(1, 21), "max_attempts", "must be between 1 and 20")
         _require(self.request_timeout > 0, "request_timeout", "must be greater than 0")
         _require(self.max_message_bytes > 0, "max_message_bytes", "must be greater than 0")
+        _require(self.send_grace_seconds >= 0, "send_grace_seconds", "must be 0 or more")
         for name in ("api_base_url", "token_url", "authorization_url"):
             _require(secure_url(getattr(self, name)), name,
                      "must be an https URL (http only for a loopback test server)")

@@ -5,6 +5,8 @@ not have taken effect and is resolved by looking (`find_delivered`), never by se
 
 from __future__ import annotations
 
+from emailbot_gui.connectors.base import CheckAgainLater
+
 
 class GmailError(Exception):
     """An error answer from Google (HTTP status, Google's `reason`) or a protocol problem."""
@@ -60,3 +62,8 @@ class GmailOutcomeUnknown(GmailUnavailable):
 class DeliveryUnconfirmed(GmailUnavailable):
     """A send was requested and its message cannot be found in the mailbox: reported, never sent again
     automatically (the operator checks Sent Mail)."""
+
+
+class DeliveryNotVisibleYet(DeliveryUnconfirmed, CheckAgainLater):
+    """A send requested within the grace period whose message Gmail's search does not show yet: looked up
+    again later."""

@@ -55,7 +55,8 @@ def build_gmail_connectors(settings: GmailSettings, auth: GmailAuth, *,
     source = GmailMailSource(client, settings.mailbox, label=settings.label, page_size=settings.page_size,
                              initial_sync_days=settings.initial_sync_days,
                              max_message_bytes=settings.max_message_bytes, name=settings.source_name)
-    return GmailConnectors(settings, auth, client, source, GmailActionSink(client, settings.mailbox, clock=clock))
+    sink = GmailActionSink(client, settings.mailbox, grace_seconds=settings.send_grace_seconds, clock=clock)
+    return GmailConnectors(settings, auth, client, source, sink)
 
 
 def installed_app_auth(settings: GmailSettings, *, client_id: str, client_secret: str, refresh_token: str,

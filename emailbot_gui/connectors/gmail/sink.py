@@ -22,6 +22,7 @@ from urllib.parse import quote
 from emailbot_gui.connectors.base import Checkpoint, DeliveryReceipt, OutgoingEscalation, OutgoingReply
 from emailbot_gui.connectors.gmail.config import GMAIL_SEND
 from emailbot_gui.connectors.gmail.errors import (
+    DeliveryNotVisibleYet,
     DeliveryUnconfirmed,
     GmailError,
     GmailNotFound,
@@ -45,9 +46,13 @@ MAX_SCANNED = 50
 class GmailActionSink:
     name = NAME
 
-    def __init__(self, client: GmailClient, mailbox: str, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, client: GmailClient, mailbox: str, *, grace_seconds: float = 600.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`grace_seconds`: how long a requested send may stay unfindable (Gmail's search index lags) before
+        it is reported as unconfirmed."""
         self.client = client
         self.mailbox = mailbox
+        self.grace_seconds = grace_seconds
         self.clock = clock
         self._user = f"/users/{quote(mailbox, safe='@')}"
 
@@ -113,6 +118,10 @@ class GmailActionSink:
                                               float(progress["send_requested_at"]))
         if found:
             return self._receipt(found[0], "")
+        waited = self.clock() - float(progress["send_requested_at"])
+        if waited < self.grace_seconds:
+            raise DeliveryNotVisibleYet(f"{idempotency_key}: the send was requested {waited:.0f} s ago and Gmail "
+                                        f"does not show {message_id} yet; checking again later")
         raise DeliveryUnconfirmed(f"{idempotency_key}: the send was requested but no sent message {message_id} "
                                   f"is in {self.mailbox}; it is not sent again automatically — check Sent Mail")
 

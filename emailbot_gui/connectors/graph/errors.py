@@ -5,6 +5,8 @@ taken effect and must be resolved by looking, never by sending again."""
 
 from __future__ import annotations
 
+from emailbot_gui.connectors.base import CheckAgainLater
+
 
 class GraphError(Exception):
     """An error answer from Graph (status, Graph's error code and message) or a protocol problem."""
@@ -55,3 +57,7 @@ class GraphOutcomeUnknown(GraphUnavailable):
 class DeliveryUnconfirmed(GraphUnavailable):
     """A reply or escalation was handed to Graph but cannot be confirmed yet; it is checked again later
     instead of being sent again."""
+
+
+class DeliveryNotVisibleYet(DeliveryUnconfirmed, CheckAgainLater):
+    """Handed to Graph within the grace period and not visible as sent yet: looked up again later."""

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from emailbot_gui.connectors.base import DeliveryReceipt, OutgoingEscalation, OutgoingReply
-from emailbot_gui.connectors.graph.errors import DeliveryUnconfirmed, GraphError, GraphNotFound
+from emailbot_gui.connectors.graph.errors import DeliveryNotVisibleYet, DeliveryUnconfirmed, GraphError, GraphNotFound
 from emailbot_gui.connectors.graph.http import GraphClient
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class GraphReplyTransport:
             if not requested:
                 return None  # the draft was deleted before anything was sent: a new one will be made
             if waited < self.grace_seconds:
-                raise DeliveryUnconfirmed(f"{idempotency_key}: the reply was handed to Exchange and is not "
+                raise DeliveryNotVisibleYet(f"{idempotency_key}: the reply was handed to Exchange and is not "
                                           "visible yet; checking again later") from None
             raise DeliveryUnconfirmed(f"{idempotency_key}: the reply's draft is gone and no sent copy was "
                                       "found (sent and then deleted?). Check Sent Items of "
@@ -125,7 +125,7 @@ class GraphReplyTransport:
         if not item.get("isDraft", True):
             return self._receipt(item)
         if requested and waited < self.grace_seconds:
-            raise DeliveryUnconfirmed(f"{idempotency_key}: the send was requested {waited:.0f} s ago and the "
+            raise DeliveryNotVisibleYet(f"{idempotency_key}: the send was requested {waited:.0f} s ago and the "
                                       "message is still a draft; checking again later")
         return None  # a draft that was never sent: send_reply resumes with it
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import socket
 import ssl
 
+from emailbot_gui.connectors.base import CheckAgainLater
+
 
 class MailServerError(Exception):
     """Any failure talking to the IMAP or SMTP server; the message names the server (host:port)."""
@@ -35,8 +37,13 @@ class SendRejected(MailServerError):
 
 
 class DeliveryUnconfirmed(MailConnectionError):
-    """A reply or escalation was handed to the SMTP server but cannot be confirmed yet; it is checked again
-    later instead of being sent again."""
+    """A reply or escalation was handed to the SMTP server but cannot be confirmed; it is never sent again
+    automatically."""
+
+
+class DeliveryNotVisibleYet(DeliveryUnconfirmed, CheckAgainLater):
+    """Handed to the SMTP server within the grace period, and not in the Sent folder yet: looked up again
+    later."""
 
 
 def connection_error(where: str, exc: OSError) -> MailConnectionError:

@@ -20,7 +20,13 @@ from typing import Any
 
 from emailbot_gui.connectors.base import Checkpoint, DeliveryReceipt, OutgoingEscalation, OutgoingReply
 from emailbot_gui.connectors.imap.config import ImapSettings
-from emailbot_gui.connectors.imap.errors import DeliveryUnconfirmed, MailProtocolError, MailServerError, SendRejected
+from emailbot_gui.connectors.imap.errors import (
+    DeliveryNotVisibleYet,
+    DeliveryUnconfirmed,
+    MailProtocolError,
+    MailServerError,
+    SendRejected,
+)
 from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
 from emailbot_gui.connectors.imap.outgoing import PreparedMail, escalation_mail, reply_mail
 from emailbot_gui.connectors.imap.smtp_session import SmtpSession
@@ -109,7 +115,7 @@ class ImapSmtpActionSink:
             return DeliveryReceipt(external_id=message_id, details={**details, "sent_folder": folder})
         waited = self.clock() - float(progress["send_requested_at"])
         if waited < self.settings.send_grace_seconds:
-            raise DeliveryUnconfirmed(f"{idempotency_key}: the mail {message_id} was handed to the SMTP server "
+            raise DeliveryNotVisibleYet(f"{idempotency_key}: the mail {message_id} was handed to the SMTP server "
                                       f"{waited:.0f} s ago and is not in {folder!r} yet; checking again later")
         raise DeliveryUnconfirmed(f"{idempotency_key}: the connection was lost while sending {message_id} and no "
                                   f"copy is in {folder!r} of {self.settings.from_address}. Check whether it went "
