@@ -31,6 +31,7 @@ from emailbot_gui.ui.wizard.customer_db_section import CustomerDbSection
 from emailbot_gui.ui.wizard.escalation_section import EscalationSection
 from emailbot_gui.ui.wizard.fields import note
 from emailbot_gui.ui.wizard.general_section import GeneralSection
+from emailbot_gui.ui.wizard.google_sign_in import GoogleSigner
 from emailbot_gui.ui.wizard.hubspot_section import HubSpotSection
 from emailbot_gui.ui.wizard.mail_section import MailSection
 from emailbot_gui.ui.wizard.salesforce_section import SalesforceSection
@@ -45,7 +46,7 @@ class SettingsDialog(QDialog):
     applied = Signal(bool)  # saved and applied; True when part of it needs a restart
 
     def __init__(self, console: TriageConsole, *, tester: Tester | None = None, signer: Signer | None = None,
-                 parent: QWidget | None = None) -> None:
+                 google_signer: GoogleSigner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -53,7 +54,7 @@ class SettingsDialog(QDialog):
         self.resize(960, 720)
         self.console = console
         self.runner = TaskRunner(self)
-        self.forms = SectionSet(console.settings, console.secrets, self.runner, tester, signer)
+        self.forms = SectionSet(console.settings, console.secrets, self.runner, tester, signer, google_signer)
         f = self.forms
         self.general = f.add(GeneralSection(f.ctx))
         self.mail = f.add(MailSection(f.ctx, offer_demo=True, note_restart=True))

@@ -19,6 +19,7 @@ from emailbot_gui.connectors.gmail import (
     installed_app_auth,
     service_account_auth,
 )
+from emailbot_gui.services.connector_builders import ConnectorHooks
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
 from tests.gmail.fake_gmail import CLIENT_ID, CLIENT_SECRET, MAILBOX, SA_EMAIL, FakeGmail
@@ -43,6 +44,12 @@ def fake(sa_private_key: rsa.RSAPrivateKey) -> Iterator[FakeGmail]:
     server.sa_public_key = sa_private_key.public_key()
     yield server
     server.stop()
+
+
+def hooks_for(fake: FakeGmail) -> ConnectorHooks:
+    """The app's connector hooks pointing the Gmail builders (runtime, checks, sign-in) at the fake."""
+    return ConnectorHooks(gmail_api_url=fake.api, gmail_token_url=fake.token_url,
+                          gmail_authorization_url=fake.authorization_url)
 
 
 def make_settings(fake: FakeGmail, **kw: Any) -> GmailSettings:

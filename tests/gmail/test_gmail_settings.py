@@ -4,6 +4,10 @@ health) against the local fake, with the fix it proposes."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
+import httpx
 import pytest
 
 from emailbot_gui.config.secrets import (
@@ -16,15 +20,10 @@ from emailbot_gui.config.secrets import (
     secret_label,
 )
 from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, Settings, SettingsError, load_settings
-from emailbot_gui.services.connector_builders import ConnectorHooks, NotConfigured, build_gmail, gmail_settings
+from emailbot_gui.services.connector_builders import NotConfigured, build_gmail, gmail_settings
 from emailbot_gui.services.integrations import test_integration as check
-from tests.gmail.conftest import key_json
+from tests.gmail.conftest import hooks_for, key_json
 from tests.gmail.fake_gmail import CLIENT_ID, CLIENT_SECRET, MAILBOX, MODIFY, SEND, FakeGmail, mail
-
-
-def hooks_for(fake: FakeGmail) -> ConnectorHooks:
-    return ConnectorHooks(gmail_api_url=fake.api, gmail_token_url=fake.token_url,
-                          gmail_authorization_url=fake.authorization_url)
 
 
 def gmail(**kw) -> Settings:  # type: ignore[no-untyped-def]
@@ -112,3 +111,33 @@ async def test_the_check_names_missing_scopes_and_where_to_grant_them(fake, sa_p
     fake.sa_allowed_scopes = {MODIFY}  # the admin delegated only one of the two scopes
     [result] = await check("mail", gmail(gmail_auth_mode="service_account"), secrets, hooks=hooks)
     assert result.status == "failing" and "Domain-wide delegation" in result.detail + result.fix
+
+
+class RotatingRefreshTokens(httpx.AsyncBaseTransport):
+    """Google handing out a new refresh token with a refresh, as it may: the fake's answers, passed on, with a
+    fresh refresh token added to each token answer."""
+
+    def __init__(self, fake: FakeGmail) -> None:
+        self.fake = fake
+        self.issued: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            answer = await http.send(request)
+        if request.url.path != "/token" or answer.status_code != 200:
+            return httpx.Response(answer.status_code, headers={"content-type": "application/json"},
+                                  content=answer.content)
+        self.issued.append(self.fake.issue_refresh_token())
+        return httpx.Response(200, json={**json.loads(answer.content), "refresh_token": self.issued[-1]})
+
+
+async def test_a_refresh_token_google_rotates_is_saved_back_to_the_keyring(fake):
+    rotating = RotatingRefreshTokens(fake)
+    first = fake.issue_refresh_token()
+    secrets = MemorySecretStore({GMAIL_CLIENT_SECRET: CLIENT_SECRET, GMAIL_REFRESH_TOKEN: first})
+    connectors = await build_gmail(gmail(), secrets, replace(hooks_for(fake), gmail_transport=rotating))
+    try:
+        assert (await connectors.check()).ok
+    finally:
+        await connectors.aclose()
+    assert rotating.issued and secrets.get(GMAIL_REFRESH_TOKEN) == rotating.issued[-1] != first

@@ -11,8 +11,8 @@ from emailbot_gui.config.secrets import GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.services.runtime import Mode, build_runtime
 from emailbot_gui.store.views import QueueQuery
+from tests.gmail.conftest import hooks_for
 from tests.gmail.fake_gmail import CLIENT_ID, CLIENT_SECRET, MAILBOX, mail
-from tests.gmail.test_gmail_settings import hooks_for
 
 
 async def test_the_runtime_polls_gmail_into_the_queue_once(tmp_path: Path, fake):

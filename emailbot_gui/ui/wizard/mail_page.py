@@ -1,4 +1,4 @@
-"""The wizard's mail source page: Microsoft 365 or any IMAP/SMTP server (Gmail's own API listed as coming soon)."""
+"""The wizard's mail source page: Microsoft 365, Gmail / Google Workspace, or any IMAP/SMTP server."""
 
 from __future__ import annotations
 

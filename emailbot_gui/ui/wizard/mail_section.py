@@ -1,6 +1,6 @@
-"""Where the mail comes from: Microsoft 365 (tenant, app, sign-in mode, shared mailbox, national cloud), any
-IMAP/SMTP server (ui/wizard/imap_form.py), or the demo mailbox. Gmail's own API is listed as coming soon and
-cannot be chosen (Gmail works through IMAP/SMTP with an app password)."""
+"""Where the mail comes from: Microsoft 365 (tenant, app, sign-in mode, shared mailbox, national cloud), Gmail /
+Google Workspace through the Gmail API (ui/wizard/gmail_form.py), any IMAP/SMTP server (ui/wizard/imap_form.py),
+or the demo mailbox."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.graph.config import CLOUDS, AuthMode
 from emailbot_gui.ui.wizard import validation as v
 from emailbot_gui.ui.wizard.fields import CheckedField, note
+from emailbot_gui.ui.wizard.gmail_form import SERVICE_ACCOUNT, GmailForm
 from emailbot_gui.ui.wizard.imap_form import SECURITY_LABELS, ImapForm
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.section import FormContext, SettingsSection
@@ -71,17 +72,15 @@ class MailSection(SettingsSection):
         for key, text, tip in (
             (DEMO, "Demo mailbox — a realistic sample inbox; nobody is contacted", ""),
             (M365, "Microsoft 365 (Exchange Online) shared mailbox", ""),
+            (GMAIL, "Gmail / Google Workspace — through the Gmail API (Sign in with Google, or a service account)",
+             ""),
             (IMAP, "IMAP / SMTP — any mail server (Gmail too, with an app password)", ""),
-            (GMAIL, "Gmail / Google Workspace API — coming soon",
-             "Not available in this version yet; choose IMAP / SMTP with imap.gmail.com and smtp.gmail.com and a "
-             "Google app password."),
         ):
             if key == DEMO and not offer_demo:
                 continue
             button = QRadioButton(text, self)
             button.setObjectName(f"source_{key}")
             button.setToolTip(tip)
-            button.setEnabled(key in (DEMO, M365, IMAP))
             self.sources.addButton(button)
             self.source_buttons[key] = button
             choices.addWidget(button)
@@ -148,6 +147,10 @@ class MailSection(SettingsSection):
         self.imap_test = self.connection_test("mail")
         self.imap.layout_.addWidget(self.imap_test)
 
+        self.gmail = GmailForm(ctx, self)
+        self.gmail_test = self.connection_test("mail")
+        self.gmail.layout_.addWidget(self.gmail_test)
+
         self.restart_note = note("The mail source is connected when the console starts: this change takes "
                                  "effect after a restart.", self, role="error", name="restartNote")
         self.restart_note.hide()
@@ -155,6 +158,7 @@ class MailSection(SettingsSection):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(choices)
         layout.addWidget(self.m365)
+        layout.addWidget(self.gmail)
         layout.addWidget(self.imap)
         layout.addWidget(self.restart_note)
         layout.addStretch(1)
@@ -171,6 +175,7 @@ class MailSection(SettingsSection):
         for spin in (self.imap.imap_port, self.imap.smtp_port):
             spin.valueChanged.connect(self._changed)
         self.imap.append_sent.toggled.connect(self._changed)
+        self.gmail.changed.connect(self._changed)
         self.client.edit.editingFinished.connect(self._client_changed)
         self.auth.currentIndexChanged.connect(self._changed)
         self.cloud.currentIndexChanged.connect(self._changed)
@@ -202,10 +207,11 @@ class MailSection(SettingsSection):
         _select(self.auth, settings.m365_auth_mode)
         _select(self.cloud, settings.m365_cloud)
         self.imap.load(settings)
+        self.gmail.load(settings)
         self._changed()
 
     def apply(self, settings: Settings) -> Settings:
-        settings = self.imap.apply(settings)
+        settings = self.gmail.apply(self.imap.apply(settings))
         return replace(settings, mail_source=self.source(), m365_tenant_id=self.tenant.text(),
                        m365_client_id=self.client.text(), target_mailbox=self.mailbox.text(),
                        m365_auth_mode=self.auth_mode(), m365_cloud=str(self.cloud.currentData()),
@@ -216,6 +222,8 @@ class MailSection(SettingsSection):
     def errors(self) -> list[str]:
         if self.source() == IMAP:
             return self.imap.errors()
+        if self.source() == GMAIL:
+            return self.gmail.errors()
         if self.source() != M365:
             return []
         problems = [f.error() for f in (self.tenant, self.client, self.mailbox) if f.error()]
@@ -227,15 +235,18 @@ class MailSection(SettingsSection):
         return problems
 
     def reveal(self) -> None:
-        for field in (self.tenant, self.client, self.mailbox, self.certificate, *self.imap.checked_fields()):
+        for field in (self.tenant, self.client, self.mailbox, self.certificate, *self.imap.checked_fields(),
+                      *self.gmail.checked_fields()):
             field.reveal()
 
     def secret_fields(self) -> list[SecretField]:
-        return [self.secret, self.passphrase, *self.imap.secret_fields()]
+        return [self.secret, self.passphrase, *self.imap.secret_fields(), *self.gmail.secret_fields()]
 
     def active_secret_fields(self) -> list[SecretField]:
         if self.source() == IMAP:
             return self.imap.secret_fields()
+        if self.source() == GMAIL:
+            return self.gmail.active_secret_fields()
         if self.source() != M365:
             return []
         return {AuthMode.APP_SECRET.value: [self.secret],
@@ -247,9 +258,12 @@ class MailSection(SettingsSection):
         fields = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mailbox", "m365_auth_mode",
                   "m365_cloud", "m365_certificate_path", "imap_host", "imap_port", "imap_security", "imap_username",
                   "imap_folder", "imap_address", "imap_sent_folder", "imap_append_sent", "smtp_host", "smtp_port",
-                  "smtp_security", "smtp_username")
+                  "smtp_security", "smtp_username", "gmail_mailbox", "gmail_auth_mode", "gmail_client_id",
+                  "gmail_label", "gmail_initial_sync_days")
         now = self.apply(self._loaded)
-        return any(getattr(now, f) != getattr(self._loaded, f) for f in fields)
+        # The running Gmail connection holds its sign-in: a new one (or a new key) is used after a restart.
+        new_sign_in = self.source() == GMAIL and self.gmail.holds_new_secret()
+        return new_sign_in or any(getattr(now, f) != getattr(self._loaded, f) for f in fields)
 
     def summary(self, settings: Settings) -> list[str]:
         if settings.mail_source == IMAP:
@@ -257,6 +271,10 @@ class MailSection(SettingsSection):
             return [f"Mail: IMAP/SMTP, {settings.imap_username} at {settings.imap_host}:{settings.imap_port} "
                     f"({security}), folder {settings.imap_folder}; sending through "
                     f"{settings.smtp_host}:{settings.smtp_port}"]
+        if settings.mail_source == GMAIL:
+            how = ("a service account with domain-wide delegation" if settings.gmail_auth_mode == SERVICE_ACCOUNT
+                   else "signed in with Google")
+            return [f"Mail: Gmail, mailbox {settings.gmail_mailbox} ({how}), label {settings.gmail_label}"]
         if settings.mail_source != M365:
             return [f"Mail: {SOURCE_LABELS.get(settings.mail_source, settings.mail_source)}"]
         return [f"Mail: Microsoft 365, mailbox {settings.target_mailbox} "
@@ -297,6 +315,7 @@ class MailSection(SettingsSection):
         m365 = self.source() == M365
         self.m365.setVisible(m365)
         self.imap.setVisible(self.source() == IMAP)
+        self.gmail.setVisible(self.source() == GMAIL)
         mode = self.auth_mode()
         self.auth_note.setText(AUTH_NOTES.get(mode, ""))
         self._form.setRowVisible(self.secret, mode == AuthMode.APP_SECRET.value)

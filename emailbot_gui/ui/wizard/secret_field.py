@@ -95,6 +95,10 @@ class SecretField(QWidget):
     def is_saved(self) -> bool:
         return bool(self._source)
 
+    def source(self) -> str:
+        """SAVED, ENVIRONMENT, or "" (nothing stored yet)."""
+        return self._source
+
     def typed(self) -> str:
         """What the operator typed (to save, or to test with), "" when nothing."""
         return "" if self._showing_saved() else self.edit.text().strip()
@@ -144,4 +148,25 @@ class SecretField(QWidget):
         self.changed.emit()
 
 
-__all__ = ["ENVIRONMENT", "SAVED", "SAVED_TEXT", "SecretField"]
+class HeldSecret(SecretField):
+    """A secret the form obtains instead of the operator typing it (the refresh token of a sign-in, the contents
+    of a key file): never shown, held until it is saved with the typed ones, then forgotten like them."""
+
+    def __init__(self, name: str, *, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(lambda: name, placeholder="", object_name=object_name, parent=parent)
+        self._held = ""
+        self.hide()
+
+    def hold(self, value: str) -> None:
+        self._held = value
+        self.changed.emit()
+
+    def typed(self) -> str:
+        return self._held
+
+    def forget_typed(self) -> None:
+        self._held = ""
+        super().forget_typed()
+
+
+__all__ = ["ENVIRONMENT", "SAVED", "SAVED_TEXT", "HeldSecret", "SecretField"]

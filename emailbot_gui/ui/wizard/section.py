@@ -25,6 +25,7 @@ from emailbot_gui.ui.wizard.draft_secrets import (
     save_secrets,
     saved_names,
 )
+from emailbot_gui.ui.wizard.google_sign_in import GoogleSigner, sign_in_google
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.sign_in import Signer, sign_in_operator
 
@@ -47,6 +48,7 @@ class FormContext:
     draft_secrets: Callable[[], DraftSecrets]
     refresh_secret: Callable[[SecretField], None]
     signer: Signer = sign_in_operator
+    google_signer: GoogleSigner = sign_in_google
 
 
 class SettingsSection(QWidget):
@@ -104,13 +106,15 @@ class SettingsSection(QWidget):
 
 class SectionSet:
     def __init__(self, base: Settings, secrets: SecretStore | None, runner: TaskRunner,
-                 tester: Tester | None = None, signer: Signer | None = None) -> None:
+                 tester: Tester | None = None, signer: Signer | None = None,
+                 google_signer: GoogleSigner | None = None) -> None:
         self.base = base
         self.secrets = secrets
         self.runner = runner
         self.sections: list[SettingsSection] = []
         self.ctx = FormContext(runner, tester or real_test_integration, secrets, self.draft_settings,
-                               self.draft_secrets, self.refresh_field, signer or sign_in_operator)
+                               self.draft_secrets, self.refresh_field, signer or sign_in_operator,
+                               google_signer or sign_in_google)
 
     @property
     def persistent(self) -> bool:

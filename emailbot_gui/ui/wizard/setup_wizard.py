@@ -27,6 +27,7 @@ from emailbot_gui.ui.wizard.crm_page import CrmPage
 from emailbot_gui.ui.wizard.customer_db_section import CustomerDbSection
 from emailbot_gui.ui.wizard.escalation_page import EscalationPage
 from emailbot_gui.ui.wizard.escalation_section import EscalationSection
+from emailbot_gui.ui.wizard.google_sign_in import GoogleSigner
 from emailbot_gui.ui.wizard.hubspot_section import HubSpotSection
 from emailbot_gui.ui.wizard.mail_page import MailPage
 from emailbot_gui.ui.wizard.mail_section import MailSection
@@ -44,7 +45,8 @@ SaveSettings = Callable[[Settings], Awaitable[None]]
 class SetupWizard(QWizard):
     def __init__(self, settings: Settings, secrets: SecretStore | None, settings_file: Path, *,
                  keyring_problem: str = "", tester: Tester | None = None, save: SaveSettings | None = None,
-                 signer: Signer | None = None, parent: QWidget | None = None) -> None:
+                 signer: Signer | None = None, google_signer: GoogleSigner | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.setWindowTitle("Set up EmailBot Console")
@@ -61,7 +63,7 @@ class SetupWizard(QWizard):
         self._custom_save = save  # never a bound method of self: a cycle through the wrapper crashes PySide
         self._saving = False
         self.runner = TaskRunner(self)
-        self.forms = SectionSet(settings, secrets, self.runner, tester, signer)
+        self.forms = SectionSet(settings, secrets, self.runner, tester, signer, google_signer)
         f = self.forms
         self.mail = f.add(MailSection(f.ctx, offer_demo=False))
         self.ai = f.add(AiSection(f.ctx))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from emailbot_gui.config.settings import GOOGLE_CLIENT_ID_SUFFIX
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]+@([^@\s<>\"',;]+\.)+[^@\s<>\"',;.]{2,}$")
@@ -92,3 +94,12 @@ def host(value: str, what: str) -> str:
 def optional_address(value: str) -> str:
     v = value.strip()
     return "" if not v or _ADDRESS.match(v) else "This is not an email address."
+
+
+def google_client_id(value: str) -> str:
+    v = value.strip()
+    if not v:
+        return "Enter the OAuth client ID (Google Cloud → APIs & Services → Credentials)."
+    if v.endswith(GOOGLE_CLIENT_ID_SUFFIX) and not any(c.isspace() for c in v):
+        return ""
+    return f"A Google client ID ends in {GOOGLE_CLIENT_ID_SUFFIX}, e.g. 1234567890-abc…{GOOGLE_CLIENT_ID_SUFFIX}"
