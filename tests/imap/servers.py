@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -28,6 +30,38 @@ USER = "support@example.test"
 PASSWORD = "imap-secret-1"
 SMTP_USER = "support@example.test"
 SMTP_PASSWORD = "smtp-secret-2"
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that is its own CA (cert.pem, to trust as the CA file) and its key."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "EmailBot test mail server")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def server_tls(cert: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*cert)
+    return context
 
 
 def free_port() -> int:
@@ -42,13 +76,15 @@ def dead_port() -> int:
 
 
 class PymapServer:
-    """`pymap dict` on a free port of 127.0.0.1, one user; started once per test session."""
+    """`pymap dict` on a free port of 127.0.0.1, one user; started once per test session. With `tls` (a
+    certificate and its key, PEM files), it offers STARTTLS (pymap has no implicit TLS)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.port = free_port()
+        tls_args = ["--cert", str(tls[0]), "--key", str(tls[1])] if tls else ["--no-tls"]
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from pymap.main import main; main()", "--no-service", "admin",
-             "--no-service", "managesieve", "--host", HOST, "--port", str(self.port), "--no-tls",
+             "--no-service", "managesieve", "--host", HOST, "--port", str(self.port), *tls_args,
              "dict", "--demo-user", USER, "--demo-password", PASSWORD],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
@@ -160,11 +196,16 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """aiosmtpd on a free port of 127.0.0.1; `implicit_tls` / `starttls`: an SSLContext to serve TLS with from
+    the first byte (port 465 style) or after STARTTLS, which is then required before signing in."""
+
+    def __init__(self, *, implicit_tls: ssl.SSLContext | None = None, starttls: ssl.SSLContext | None = None) -> None:
         self.handler = CapturingHandler()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname=HOST, port=self.port, authenticator=_authenticator,
-                                     auth_require_tls=False, auth_exclude_mechanism=["CRAM-MD5"])
+                                     auth_require_tls=starttls is not None, auth_exclude_mechanism=["CRAM-MD5"],
+                                     ssl_context=implicit_tls, tls_context=starttls,
+                                     require_starttls=starttls is not None)
         self.controller.start()
 
     def stop(self) -> None:
