@@ -256,7 +256,6 @@ def _shutdown(conn: imaplib.IMAP4 | None) -> None:
             conn.shutdown()
 
 
-
 def fetch_records(data: Iterable[Any]) -> list[FetchRecord]:
     """imaplib's FETCH answer — (prefix, literal) pairs followed by the rest of their line, or plain lines —
     as one record per message."""
