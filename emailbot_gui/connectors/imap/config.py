@@ -17,6 +17,7 @@ class Security(enum.StrEnum):
     NONE = "none"  # no encryption: only for a server on this computer, or when explicitly allowed
 
 
+SECURITY_WORDS = {Security.SSL: "over TLS", Security.STARTTLS: "over TLS (STARTTLS)", Security.NONE: "unencrypted"}
 IMAP_PORTS = {Security.SSL: 993, Security.STARTTLS: 143, Security.NONE: 143}
 SMTP_PORTS = {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25}
 

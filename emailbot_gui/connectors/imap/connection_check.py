@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from emailbot_gui.connectors.imap.config import ImapSettings
+from emailbot_gui.connectors.imap.config import SECURITY_WORDS, ImapSettings
 from emailbot_gui.connectors.imap.errors import MailServerError
 from emailbot_gui.connectors.imap.imap_session import ImapSession
 from emailbot_gui.connectors.imap.sink import PasswordLoader
@@ -44,7 +44,7 @@ def _check_imap(settings: ImapSettings, password: PasswordLoader) -> list[Connec
     try:
         with ImapSession.open(settings, password()) as imap:
             steps.append(ConnectionStep("IMAP sign-in", True, f"signed in to {where} as {settings.username} "
-                                                              f"({settings.imap_security.value})"))
+                                                              f"{SECURITY_WORDS[settings.imap_security]}"))
             imap.select(settings.folder)
             steps.append(ConnectionStep(f"Folder {settings.folder}", True, f"{imap.exists} messages"))
             if settings.append_sent:
@@ -59,11 +59,10 @@ def _check_imap(settings: ImapSettings, password: PasswordLoader) -> list[Connec
 def _check_smtp(settings: ImapSettings, password: PasswordLoader) -> ConnectionStep:
     where = f"{settings.smtp_host}:{settings.smtp_port}"
     try:
+        how = f"{SECURITY_WORDS[settings.smtp_security]}; nothing was sent"
         with SmtpSession.open(settings, password()) as smtp:
             if smtp.signed_in:
-                return ConnectionStep("SMTP sign-in", True, f"signed in to {where} as {settings.smtp_login} "
-                                                            f"({settings.smtp_security.value}); nothing was sent")
-            return ConnectionStep("SMTP sign-in", True, f"{where} accepts mail without signing in "
-                                                        f"({settings.smtp_security.value}); nothing was sent")
+                return ConnectionStep("SMTP sign-in", True, f"signed in to {where} as {settings.smtp_login} {how}")
+            return ConnectionStep("SMTP sign-in", True, f"{where} accepts mail without signing in {how}")
     except MailServerError as exc:
         return ConnectionStep("SMTP sign-in", False, str(exc), exc)

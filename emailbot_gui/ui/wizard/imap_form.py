@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emailbot_gui.config.secrets import IMAP_PASSWORD, SMTP_PASSWORD
 from emailbot_gui.config.settings import Settings
@@ -113,7 +122,8 @@ def _security(name: str, ports: dict[Security, int], parent: QWidget) -> QComboB
     combo.setObjectName(name)
     for value, label in SECURITY_LABELS.items():
         combo.addItem(f"{label} — port {ports[Security(value)]}", value)
-    combo.setMaximumWidth(320)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the longest label shows whole
+    combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return combo
 
 
