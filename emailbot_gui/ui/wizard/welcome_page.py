@@ -24,7 +24,8 @@ class WelcomePage(QWizardPage):
         self.real.setChecked(True)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        layout.addWidget(_card(self.real, "Set up your Microsoft 365 shared mailbox, then optionally the AI, "
+        layout.addWidget(_card(self.real, "Set up your shared mailbox (Microsoft 365, Gmail or any IMAP/SMTP "
+                                          "server), then optionally the AI, "
                                           "your CRM and escalation. About five minutes; every step can be "
                                           "tested before you go on, and changed later in Settings."))
         layout.addWidget(_card(self.demo, "A realistic sample inbox with a demo customer database. Replies go "
