@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 from emailbot_gui.config.secrets import certificate_passphrase_name, client_secret_name
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.connectors.graph.config import CLOUDS, AuthMode
+from emailbot_gui.connectors.imap.config import SECURITY_WORDS, Security
 from emailbot_gui.ui.wizard import validation as v
 from emailbot_gui.ui.wizard.fields import CheckedField, note
 from emailbot_gui.ui.wizard.gmail_form import SERVICE_ACCOUNT, GmailForm
-from emailbot_gui.ui.wizard.imap_form import SECURITY_LABELS, ImapForm
+from emailbot_gui.ui.wizard.imap_form import ImapForm
 from emailbot_gui.ui.wizard.secret_field import SecretField
 from emailbot_gui.ui.wizard.section import FormContext, SettingsSection
 from emailbot_gui.ui.wizard.sign_in import SignInPanel
@@ -267,10 +268,11 @@ class MailSection(SettingsSection):
 
     def summary(self, settings: Settings) -> list[str]:
         if settings.mail_source == IMAP:
-            security = SECURITY_LABELS.get(settings.imap_security, settings.imap_security).split(" (")[0]
+            reading, sending = (SECURITY_WORDS[Security(settings.imap_security)],
+                                SECURITY_WORDS[Security(settings.smtp_security)])
             return [f"Mail: IMAP/SMTP, {settings.imap_username} at {settings.imap_host}:{settings.imap_port} "
-                    f"({security}), folder {settings.imap_folder}; sending through "
-                    f"{settings.smtp_host}:{settings.smtp_port}"]
+                    f"({reading}), folder {settings.imap_folder}; sending through "
+                    f"{settings.smtp_host}:{settings.smtp_port} ({sending})"]
         if settings.mail_source == GMAIL:
             how = ("a service account with domain-wide delegation" if settings.gmail_auth_mode == SERVICE_ACCOUNT
                    else "signed in with Google")
