@@ -10,17 +10,23 @@
    the summary with mail awaiting review;
 4. a flood (`run --mail-dir DIR --once` on 3,000 emails): the frozen app classifies it in its worker process
    (a second copy of the executable, started through multiprocessing's spawn and freeze_support);
-5. the window on Qt's offscreen platform with `--quit-after`: it must show, load the demo queue (read back
+5. `emailbot doctor` with the IMAP/SMTP source against a port nothing listens on, and with the Gmail source
+   (a service account) against Google's sign-in service, out of reach here: both connectors load in the frozen
+   app and fail by name;
+6. the window on Qt's offscreen platform with `--quit-after`: it must show, load the demo queue (read back
    from the database it leaves) and quit with exit status 0, with no traceback or error logged.
 
-Exits non-zero with the reason on the first failure. Uses only the standard library (plus bundle_manifest.py).
+Exits non-zero with the reason on the first failure. Uses the standard library, bundle_manifest.py and
+`cryptography` (an app dependency, for a throwaway service-account key).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import socket
 import sqlite3
 import struct
 import subprocess
@@ -116,7 +122,8 @@ def check_layout(bundle: Path) -> None:
 # --- 2-4. runs -------------------------------------------------------------------------------------------------------
 
 
-def run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None,
+        exit_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
     try:
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
@@ -124,7 +131,7 @@ def run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None) ->
     except subprocess.TimeoutExpired as exc:
         raise SmokeFailure(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from exc
     problems = [line for line in (result.stdout + result.stderr).splitlines() if PROBLEM.search(line)]
-    if result.returncode != 0 or problems:
+    if result.returncode not in exit_codes or problems:
         raise SmokeFailure(f"{' '.join(cmd)} exited {result.returncode} after {time.monotonic() - started:.1f} s"
                            f"\n--- problems: {problems[:10]}\n--- stdout:\n{result.stdout[-3000:]}"
                            f"\n--- stderr:\n{result.stderr[-5000:]}")
@@ -177,6 +184,34 @@ def check_flood(exe: Path, bundle: Path, work: Path, copies: int = 10) -> None:
           f"{by_worker[1]} in the worker process")
 
 
+def check_mail_sources(exe: Path, work: Path) -> None:
+    """The IMAP/SMTP and Gmail connectors load and run in the frozen app (imaplib, smtplib, ssl; PyJWT and
+    cryptography signing a service account's token request): `doctor` against a port nothing listens on, and
+    against Google's sign-in service, which this offline check cannot reach. Both must fail cleanly, by name."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = str(s.getsockname()[1])
+    base = {**os.environ, "EMAILBOT_REQUEST_TIMEOUT": "5"}
+    imap = {**base, "EMAILBOT_MAIL_SOURCE": "imap", "EMAILBOT_IMAP_HOST": "127.0.0.1", "EMAILBOT_IMAP_PORT": dead,
+            "EMAILBOT_IMAP_SECURITY": "none", "EMAILBOT_IMAP_USERNAME": "support@example.test",
+            "EMAILBOT_SMTP_HOST": "127.0.0.1", "EMAILBOT_SMTP_PORT": dead, "EMAILBOT_SMTP_SECURITY": "none",
+            "EMAILBOT_IMAP_PASSWORD": "not-a-real-password"}
+    out = run([str(exe), "--data-dir", str(work / "imap"), "doctor"], timeout=120, env=imap, exit_codes=(1,)).stdout
+    check(out.count(f"127.0.0.1:{dead} refused the connection") == 2, f"the IMAP/SMTP doctor said:\n{out}")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    account = json.dumps({"type": "service_account", "client_email": "bot@smoke.iam.gserviceaccount.com",
+                          "private_key": key, "private_key_id": "smoke", "token_uri": "https://oauth2.googleapis.com/token"})
+    gmail = {**base, "EMAILBOT_MAIL_SOURCE": "gmail", "EMAILBOT_GMAIL_MAILBOX": "support@example.test",
+             "EMAILBOT_GMAIL_AUTH_MODE": "service_account", "EMAILBOT_GMAIL_SERVICE_ACCOUNT_KEY": account}
+    out = run([str(exe), "--data-dir", str(work / "gmail"), "doctor"], timeout=120, env=gmail, exit_codes=(0, 1)).stdout
+    check(re.search(r"Gmail mailbox\s+failing\s+Gmail\s+No access token", out), f"the Gmail doctor said:\n{out}")
+    print("ok  doctor with IMAP/SMTP (refused, by name) and Gmail (a signed token request, Google unreachable)")
+
+
 def check_gui(exe: Path, data_dir: Path, seconds: float) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EMAILBOT_REPORT_STARTUP": "1"}
     env.pop("DISPLAY", None)
@@ -211,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             check_version(exe)
             check_headless(exe, bundle, work / "headless")
             check_flood(exe, bundle, work)
+            check_mail_sources(exe, work)
             check_gui(exe, work / "gui", args.gui_seconds)
         except SmokeFailure as failure:
             print(f"FAILED: {failure}", file=sys.stderr)
