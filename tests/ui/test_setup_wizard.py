@@ -404,3 +404,30 @@ def test_a_secret_looked_up_again_unchanged_is_no_change(qtbot) -> None:
     field.set_source(SAVED)  # a focus change looks it up again: a passed connection test must stay valid
     field.set_persistent(False)
     assert len(changes) == 2
+
+
+def test_the_certificate_path_is_looked_up_when_editing_ends_not_per_keystroke(qtbot, aloop, settings_file, tmp_path,
+                                                                               styled_app, monkeypatch):
+    wizard = make_wizard(qtbot, settings_file, KeyringStandIn())
+    next_page(qtbot, wizard)
+    mail = wizard.mail
+    mail.auth.setCurrentIndex(mail.auth.findData("app_certificate"))
+    looked_up: list[str] = []
+    real_is_file = Path.is_file
+    pem = tmp_path / "app.pem"
+
+    def is_file(path: Path) -> bool:
+        if path.name == pem.name:
+            looked_up.append(str(path))
+        return real_is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+
+    type_into(qtbot, mail.certificate, str(pem))  # a network share may take seconds to answer each look
+    assert looked_up == [] and not mail.certificate.problem.isVisible()
+    mail.certificate.edit.editingFinished.emit()  # focus leaves the field, or Enter
+    assert looked_up == [str(pem)] and mail.certificate.problem.text() == "There is no file at this path."
+
+    pem.write_text("-----BEGIN PRIVATE KEY-----\n")
+    mail.certificate.edit.editingFinished.emit()  # looked up again: the file is there now
+    assert not mail.certificate.problem.isVisible() and len(looked_up) == 2

@@ -98,8 +98,12 @@ class MailSection(SettingsSection):
         self.auth_note = note("", self)
         self.secret = SecretField(lambda: client_secret_name(self.client.text()), object_name="m365Secret",
                                   placeholder="Client secret value (not its ID)")
+        # Whether a path is a file is looked up when editing ends, not per keystroke: on a network share that
+        # does not answer, each look can block the window for seconds.
+        self._certificate_seen: tuple[str, bool] = ("", False)  # the path last looked up, and whether it is a file
         self.certificate = CheckedField(self._certificate_problem, placeholder="/path/to/app-certificate.pem",
                                         name="m365Certificate")
+        self.certificate.edit.editingFinished.connect(self._look_up_certificate)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
         certificate_row = self.certificate_row = QWidget(self)
@@ -203,6 +207,7 @@ class MailSection(SettingsSection):
         self.client.set_text(settings.m365_client_id)
         self.mailbox.set_text(settings.target_mailbox)
         self.certificate.set_text(settings.m365_certificate_path)
+        self._look_up_certificate()
         self.processed_category.set_text(settings.m365_processed_category)
         self.processed_folder.set_text(settings.m365_processed_folder)
         _select(self.auth, settings.m365_auth_mode)
@@ -296,7 +301,13 @@ class MailSection(SettingsSection):
             return ""
         if not text.strip():
             return "Choose the PEM file with the certificate's private key."
-        return "" if Path(text.strip()).expanduser().is_file() else "There is no file at this path."
+        path, found = self._certificate_seen
+        return "There is no file at this path." if path == text.strip() and not found else ""
+
+    def _look_up_certificate(self) -> None:
+        path = self.certificate.text()
+        self._certificate_seen = path, bool(path) and Path(path).expanduser().is_file()
+        self.certificate.recheck()
 
     def _browse(self) -> None:
         dialog = QFileDialog(self, "Choose the certificate's private key (PEM)")
@@ -307,6 +318,7 @@ class MailSection(SettingsSection):
 
     def _certificate_chosen(self, path: str) -> None:
         self.certificate.set_text(path)
+        self._look_up_certificate()
         self.certificate.reveal()
 
     def _client_changed(self) -> None:
