@@ -20,9 +20,10 @@ from emailbot_gui.connectors.gmail.auth import (
 )
 from emailbot_gui.connectors.gmail.check import GmailCheck, check_gmail
 from emailbot_gui.connectors.gmail.config import GmailSettings
-from emailbot_gui.connectors.gmail.http import GmailClient, Sleep
+from emailbot_gui.connectors.gmail.http import GmailClient
 from emailbot_gui.connectors.gmail.mail_source import GmailMailSource
 from emailbot_gui.connectors.gmail.sink import GmailActionSink
+from emailbot_gui.connectors.paced_client import Sleep
 
 GmailAuth = InstalledAppAuth | ServiceAccountAuth
 

@@ -10,19 +10,16 @@
 - names the missing scope on a 403 for insufficient permissions;
 - sends the bearer token only to the configured API origin, and logs neither tokens nor query strings.
 
-Graph's client (connectors/graph/http.py) has the same shape; it is not shared because the error formats,
-which answers are safe to repeat and the error classes differ, and Graph's behaviour must not move."""
+The pacing, the origin check and the counts are shared with Graph's client (connectors/paced_client.py); the
+request loop is not, because the error formats, which answers are safe to repeat and the error classes
+differ."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import random
-import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -39,6 +36,7 @@ from emailbot_gui.connectors.gmail.errors import (
     GmailUnavailable,
     InsufficientScope,
 )
+from emailbot_gui.connectors.paced_client import NOT_SENT, ApiResponse, PacedClient, Sleep
 from emailbot_gui.core.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -46,11 +44,8 @@ log = logging.getLogger(__name__)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RATE_LIMIT_REASONS = frozenset({"ratelimitexceeded", "userratelimitexceeded"})
 RETRY_IDEMPOTENT = frozenset({500, 502, 503, 504})
-# Errors that say nothing was sent: the connection was never made or no connection was free.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 USER_AGENT = "EmailBotConsole (Gmail connector)"
 
-Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | Sequence[str]]
 
 
@@ -60,24 +55,7 @@ class TokenProvider(Protocol):
         ...
 
 
-@dataclass
-class GmailResponse:
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.content) if self.content else {}
-
-
-@dataclass
-class RequestStats:
-    """Every HTTP attempt, by method and path (no query): for diagnostics and tests."""
-
-    attempts: int = 0
-    by_route: Counter[str] = field(default_factory=Counter)
-    waited_seconds: float = 0.0  # time spent honouring Retry-After and backoff
-    token_refreshes: int = 0
+GmailResponse = ApiResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,30 +76,18 @@ def google_error(response: httpx.Response) -> GoogleErrorBody:
         return GoogleErrorBody(response.status_code, response.text[:200], "")
 
 
-class GmailClient:
+class GmailClient(PacedClient):
     def __init__(self, base_url: str, auth: TokenProvider, *, max_concurrency: int = 6, timeout: float = 30.0,
                  max_attempts: int = 5, backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  max_wait: float = 120.0, transport: httpx.AsyncBaseTransport | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        parts = urlsplit(self.base_url)
-        self._origin = (parts.scheme, parts.netloc.lower())
+        super().__init__(base_url, user_agent=USER_AGENT, max_concurrency=max_concurrency, timeout=timeout,
+                         max_attempts=max_attempts, backoff_base=backoff_base, backoff_cap=backoff_cap,
+                         max_wait=max_wait, transport=transport, rng=rng, sleep=sleep)
         self.auth = auth
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.max_wait = max_wait
-        self.stats = RequestStats()
-        self._rng = rng or random.Random()
-        self._sleep = sleep or asyncio.sleep
-        self._gate = asyncio.Semaphore(max(1, max_concurrency))
-        self._resume_at = 0.0  # monotonic time before which nothing is sent (a Retry-After in force)
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport,
-            follow_redirects=False, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
 
-    async def aclose(self) -> None:
-        await self._http.aclose()
+    def foreign_origin(self, origin: str) -> Exception:
+        return GmailError(f"refusing to send a Gmail token to {origin}")
 
     async def get(self, path: str, *, params: Params | None = None, scope: str = GMAIL_MODIFY) -> Any:
         return (await self.request("GET", path, params=params, scope=scope)).json()
@@ -130,8 +96,7 @@ class GmailClient:
                       scope: str = GMAIL_MODIFY, idempotent: bool | None = None) -> GmailResponse:
         """`scope` is the one the request needs, named in the error when the token lacks it."""
         method = method.upper()
-        target = self._checked(path if path.startswith(("http://", "https://")) else
-                               f"{self.base_url}/{path.lstrip('/')}")
+        target = self._checked(self.absolute(path))
         route = f"{method} {urlsplit(target).path}"
         repeatable = method in IDEMPOTENT if idempotent is None else idempotent
         refreshed = False
@@ -142,8 +107,7 @@ class GmailClient:
             await self._wait_for_resume()
             try:
                 async with self._gate:
-                    self.stats.attempts += 1
-                    self.stats.by_route[route] += 1
+                    self._count(route)
                     response = await self._http.request(method, target, params=params, json=json,
                                                         headers={"Authorization": f"Bearer {token}"})
             except httpx.TransportError as exc:
@@ -180,28 +144,12 @@ class GmailClient:
                 else:
                     delay = asked
                     if throttled:  # the quota is the mailbox's: hold back every request of this client
-                        self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                        self._hold_all(delay)
                 log.warning("%s answered %d %s; retry %d in %.1f s", route, status, body.reason, attempt, delay)
                 await self.pause(delay)
                 continue
             raise _error(route, response, body, repeatable=repeatable, throttled=throttled, scope=scope)
 
-    def _checked(self, url: str) -> str:
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc.lower()) != self._origin:
-            raise GmailError(f"refusing to send a Gmail token to {parts.scheme}://{parts.netloc}")
-        return url
-
-    def backoff_delay(self, attempt: int) -> float:
-        return self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
-
-    async def pause(self, seconds: float) -> None:
-        self.stats.waited_seconds += seconds
-        await self._sleep(seconds)
-
-    async def _wait_for_resume(self) -> None:
-        while (delay := self._resume_at - time.monotonic()) > 0:
-            await self.pause(delay)
 
 
 def _error(route: str, response: httpx.Response, body: GoogleErrorBody, *, repeatable: bool, throttled: bool,

@@ -26,7 +26,7 @@ from emailbot_gui.connectors.graph.auth import (
 )
 from emailbot_gui.connectors.graph.config import AuthMode, GraphSettings
 from emailbot_gui.connectors.graph.directory import DirectorySearch
-from emailbot_gui.connectors.graph.http import GraphClient, Sleep
+from emailbot_gui.connectors.graph.http import GraphClient
 from emailbot_gui.connectors.graph.mail_source import IMMUTABLE_IDS, GraphMailSource
 from emailbot_gui.connectors.graph.mailbox import GraphMailbox
 from emailbot_gui.connectors.graph.permissions import PermissionValidator
@@ -40,6 +40,7 @@ from emailbot_gui.connectors.graph.token_cache import (
     client_secret_name,
     token_cache_name,
 )
+from emailbot_gui.connectors.paced_client import Sleep
 
 
 @dataclass

@@ -12,14 +12,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import random
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +32,7 @@ from emailbot_gui.connectors.graph.errors import (
     GraphThrottled,
     GraphUnavailable,
 )
+from emailbot_gui.connectors.paced_client import NOT_SENT, ApiResponse, PacedClient, Sleep
 from emailbot_gui.core.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -43,60 +40,26 @@ log = logging.getLogger(__name__)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_ANY = frozenset({429, 503})  # refused before any work was done: safe to repeat whatever the method
 RETRY_IDEMPOTENT = frozenset({500, 502, 504})
-# Errors that say nothing was sent: the connection was never made or no connection was free.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 SYNC_RESET_CODES = frozenset({"syncstatenotfound", "syncstateinvalid", "resyncrequired", "invaliddeltatoken"})
 USER_AGENT = "EmailBotConsole (Microsoft Graph connector)"
 
 
-@dataclass
-class GraphResponse:
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.content) if self.content else {}
+GraphResponse = ApiResponse
 
 
-@dataclass
-class RequestStats:
-    """Every HTTP attempt this client made, by method and path (no query): for diagnostics and tests."""
-
-    attempts: int = 0
-    by_route: Counter[str] = field(default_factory=Counter)
-    waited_seconds: float = 0.0  # time spent honouring Retry-After and backoff
-    token_refreshes: int = 0
-
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class GraphClient:
+class GraphClient(PacedClient):
     def __init__(self, base_url: str, auth: TokenProvider, *, max_concurrency: int = 4, timeout: float = 30.0,
                  max_attempts: int = 5, backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  max_wait: float = 120.0, prefer: Iterable[str] = (), transport: httpx.AsyncBaseTransport | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        parts = urlsplit(self.base_url)
-        self._origin = (parts.scheme, parts.netloc.lower())
+        super().__init__(base_url, user_agent=USER_AGENT, max_concurrency=max_concurrency, timeout=timeout,
+                         max_attempts=max_attempts, backoff_base=backoff_base, backoff_cap=backoff_cap,
+                         max_wait=max_wait, transport=transport, rng=rng, sleep=sleep)
         self.auth = auth
         self.default_prefer = tuple(prefer)
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.max_wait = max_wait
-        self.stats = RequestStats()
-        self._rng = rng or random.Random()
-        self._sleep = sleep or asyncio.sleep
-        self._gate = asyncio.Semaphore(max(1, max_concurrency))
-        self._resume_at = 0.0  # monotonic time before which nothing is sent (a Retry-After in force)
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport,
-            follow_redirects=False, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
 
-    async def aclose(self) -> None:
-        await self._http.aclose()
+    def foreign_origin(self, origin: str) -> Exception:
+        return GraphError(f"refusing to send a Graph token to {origin}")
 
     # ---- convenience -------------------------------------------------------------------------------
 
@@ -108,9 +71,6 @@ class GraphClient:
 
     async def patch(self, url: str, body: Any, **kw: Any) -> Any:
         return (await self.request("PATCH", url, json=body, **kw)).json()
-
-    def absolute(self, path: str) -> str:
-        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
 
     # ---- the request loop ---------------------------------------------------------------------------
 
@@ -134,8 +94,7 @@ class GraphClient:
             started = time.monotonic()
             try:
                 async with self._gate:
-                    self.stats.attempts += 1
-                    self.stats.by_route[route] += 1
+                    self._count(route)
                     response = await self._http.request(
                         method, target, params=params, json=json, content=content,
                         headers={**extra, "Authorization": f"Bearer {token}"})
@@ -174,29 +133,12 @@ class GraphClient:
                 else:
                     # Throttling is per app and mailbox: hold back every request of this client.
                     delay = asked
-                    self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                    self._hold_all(delay)
                 log.warning("%s answered %d; retry %d in %.1f s", route, status, attempt, delay)
                 await self.pause(delay)
                 continue
             raise _error(route, response, repeatable)
 
-    def _checked(self, url: str) -> str:
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc.lower()) != self._origin:
-            # Links come back from the server and are stored; never send the token anywhere else.
-            raise GraphError(f"refusing to send a Graph token to {parts.scheme}://{parts.netloc}")
-        return url
-
-    def backoff_delay(self, attempt: int) -> float:
-        return self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
-
-    async def pause(self, seconds: float) -> None:
-        self.stats.waited_seconds += seconds
-        await self._sleep(seconds)
-
-    async def _wait_for_resume(self) -> None:
-        while (delay := self._resume_at - time.monotonic()) > 0:
-            await self.pause(delay)
 
 
 def _error(route: str, response: httpx.Response, repeatable: bool) -> GraphError:
