@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import warnings
-from collections.abc import Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,3 +107,21 @@ def fresh_postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> 
     postgres_server.psql(f"DROP DATABASE IF EXISTS {name};")
     postgres_server.psql(f"CREATE DATABASE {name};")
     return str(postgres_server.get_uri(name)).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+@pytest.fixture
+async def stores(tmp_path: Path) -> AsyncIterator[Any]:
+    """Opens the test's store (again, after a simulated restart); every opened store is closed at the end."""
+    from emailbot_gui.store.db import sqlite_url
+    from emailbot_gui.store.email_store import EmailStore
+
+    opened: list[EmailStore] = []
+
+    async def open_store() -> EmailStore:
+        store = await EmailStore.open(sqlite_url(tmp_path / "emailbot.sqlite3"))
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        await store.close()

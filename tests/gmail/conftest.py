@@ -20,8 +20,6 @@ from emailbot_gui.connectors.gmail import (
     service_account_auth,
 )
 from emailbot_gui.services.connector_builders import ConnectorHooks
-from emailbot_gui.store.db import sqlite_url
-from emailbot_gui.store.email_store import EmailStore
 from tests.gmail.fake_gmail import CLIENT_ID, CLIENT_SECRET, MAILBOX, SA_EMAIL, FakeGmail
 
 
@@ -89,18 +87,3 @@ async def build(fake: FakeGmail, sa_private_key: rsa.RSAPrivateKey) -> AsyncIter
     builder = Builder(fake, sa_private_key)
     yield builder
     await builder.close()
-
-
-@pytest.fixture
-async def stores(tmp_path: Any) -> AsyncIterator[Any]:
-    """Opens the test's store (again, after a simulated restart); every opened store is closed at the end."""
-    opened: list[EmailStore] = []
-
-    async def open_store() -> EmailStore:
-        store = await EmailStore.open(sqlite_url(tmp_path / "emailbot.sqlite3"))
-        opened.append(store)
-        return store
-
-    yield open_store
-    for store in opened:
-        await store.close()

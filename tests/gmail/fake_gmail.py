@@ -24,8 +24,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jwt
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+
+from tests.wsgi_server import LocalWsgiServer
 
 MAILBOX = "support@acme.test"
 CLIENT_ID = "1234567890-emailbot.apps.googleusercontent.com"
@@ -108,16 +109,6 @@ class Issued:
     expired: bool = False
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
-class _QuietServer(ThreadedWSGIServer):
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
 class FakeGmail:
     def __init__(self) -> None:
         self.messages: dict[str, Stored] = {}
@@ -139,26 +130,18 @@ class FakeGmail:
         self.hits: list[Hit] = []
         self.lock = threading.RLock()
         self.url = ""
-        self._server: ThreadedWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalWsgiServer | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
     def start(self) -> FakeGmail:
-        self._server = _QuietServer("127.0.0.1", 0, self, handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        server = self._server
-        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05), name="fake-gmail",
-                                        daemon=True)
-        self._thread.start()
+        self._server = LocalWsgiServer(self, "fake-gmail")
+        self.url = self._server.url
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._server.stop()
 
     @property
     def api(self) -> str:

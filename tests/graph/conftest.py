@@ -19,8 +19,6 @@ from emailbot_gui.connectors.graph import (
     build_graph_connectors,
     client_secret_name,
 )
-from emailbot_gui.store.db import sqlite_url
-from emailbot_gui.store.email_store import EmailStore
 from tests.graph.fake_authority import PUBLIC_HOST
 from tests.graph.fake_graph import CLIENT_ID, CLIENT_SECRET, MAILBOX, TENANT, FakeGraph
 
@@ -122,21 +120,6 @@ async def build(fake: FakeGraph, secrets: MemorySecretStore, msal_http: LocalAut
     builder = Builder(fake, secrets, msal_http)
     yield builder
     await builder.close()
-
-
-@pytest.fixture
-async def stores(tmp_path: Any) -> AsyncIterator[Any]:
-    """Opens the test's store (again, after a simulated restart); every opened store is closed at the end."""
-    opened: list[EmailStore] = []
-
-    async def open_store() -> EmailStore:
-        store = await EmailStore.open(sqlite_url(tmp_path / "emailbot.sqlite3"))
-        opened.append(store)
-        return store
-
-    yield open_store
-    for store in opened:
-        await store.close()
 
 
 async def sign_in(connectors: GraphConnectors) -> str:

@@ -15,12 +15,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.datastructures import Headers
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from tests.graph.fake_authority import FakeAuthority
 from tests.graph.fake_mailbox import FakeMailbox, Result, error
 from tests.graph.fake_teams import USERS, FakeTeams
+from tests.wsgi_server import LocalWsgiServer
 
 TENANT = "contoso-tenant"
 CLIENT_ID = "0e8f8c2a-5d8e-4a43-9b0e-emailbot-app"
@@ -91,16 +91,6 @@ class Ctx:
         return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
-class _QuietServer(ThreadedWSGIServer):
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
 class FakeGraph:
     def __init__(self) -> None:
         self.authority = FakeAuthority(TENANT, CLIENT_ID, CLIENT_SECRET, operator={
@@ -113,27 +103,21 @@ class FakeGraph:
         self.max_in_flight = 0
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server: ThreadedWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalWsgiServer | None = None
         self.url = ""
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
     def start(self) -> FakeGraph:
-        self._server = _QuietServer("127.0.0.1", 0, self, handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._server = LocalWsgiServer(self, "fake-graph")
+        self.url = self._server.url
         self.mailbox.base = self.teams.base = f"{self.url}/v1.0"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-graph", daemon=True)
-        self._thread.start()
         return self
 
     def stop(self) -> None:
         self.stopping.set()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._server.stop()
 
     # ---- test helpers ---------------------------------------------------------------------------------
 
