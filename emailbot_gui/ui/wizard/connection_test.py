@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from emailbot_gui.services.checks import Check
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
 from emailbot_gui.ui.status_icons import status_color, status_pixmap
-from emailbot_gui.ui.wizard.fields import WrappedLabel
+from emailbot_gui.ui.wizard.fields import StatusLine, WrappedLabel
 
 Starter = Callable[[], "Coroutine[Any, Any, Sequence[Check]] | str"]
 
@@ -120,10 +120,8 @@ class ConnectionTest(QWidget):
         self.busy.setRange(0, 0)  # indeterminate
         self.busy.setTextVisible(False)
         self.busy.setMaximumWidth(140)
-        self.summary_icon = QLabel(self)
-        self.summary = WrappedLabel("", self)
-        self.summary.setObjectName(f"summary_{key}")
-        self.summary.setWordWrap(True)
+        self.summary_line = StatusLine(self, name=f"summary_{key}")
+        self.summary = self.summary_line.label
         self.view = ChecksView(self)
 
         top = QHBoxLayout()
@@ -131,14 +129,13 @@ class ConnectionTest(QWidget):
         top.addWidget(self.button)
         top.addWidget(self.busy)
         top.addWidget(self.cancel_button)
-        top.addWidget(self.summary_icon)
-        top.addWidget(self.summary, 1)
+        top.addWidget(self.summary_line, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.view)
         self._set_running(False)
-        self.summary_icon.hide()
+        self.summary_line.clear()
 
     def start(self) -> None:
         if self.running:
@@ -164,8 +161,7 @@ class ConnectionTest(QWidget):
         if not self.running:
             self.checks = []
             self.view.clear()
-            self.summary.clear()
-            self.summary_icon.hide()
+            self.summary_line.clear()
 
     def _done(self, checks: Sequence[Check]) -> None:
         self._set_running(False)
@@ -186,6 +182,4 @@ class ConnectionTest(QWidget):
         self.cancel_button.setVisible(running)
 
     def _show_summary(self, status: str, text: str) -> None:
-        self.summary_icon.setPixmap(status_pixmap(status, 16, self.devicePixelRatioF()))
-        self.summary_icon.setVisible(status != "running")
-        self.summary.setText(text)
+        self.summary_line.show_status(status, text)

@@ -1,5 +1,6 @@
 """Form fields shared by the setup wizard and the Settings dialog: a line edit checked as it is typed
-(the problem shown under it in words) and notes. Secrets have their own widget (secret_field.py)."""
+(the problem shown under it in words), a status line (icon and words: how a sign-in or a test went) and
+notes. Secrets have their own widget (secret_field.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+
+from emailbot_gui.ui.status_icons import status_pixmap
 
 Validator = Callable[[str], str]  # "" when fine, else the problem in words
 
@@ -114,6 +117,29 @@ class WrappedLabel(QLabel):
         if event.size().width() != self._width:
             self._width = event.size().width()
             self.updateGeometry()
+
+
+class StatusLine(QWidget):
+    """A status icon ("ok", "failing", "skipped"...; none while "running") beside wrapped words."""
+
+    def __init__(self, parent: QWidget | None = None, *, name: str = "") -> None:
+        super().__init__(parent)
+        self.icon = QLabel(self)
+        self.label = WrappedLabel("", self)
+        self.label.setObjectName(name)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.label, 1)
+
+    def show_status(self, status: str, text: str) -> None:
+        self.icon.setPixmap(status_pixmap(status, 16, self.devicePixelRatioF()))
+        self.icon.setVisible(status != "running")
+        self.label.setText(text)
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.icon.hide()
 
 
 def note(text: str, parent: QWidget | None = None, *, role: str = "muted", name: str = "") -> QLabel:

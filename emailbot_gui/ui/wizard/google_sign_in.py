@@ -13,12 +13,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
-from emailbot_gui.ui.status_icons import status_pixmap
-from emailbot_gui.ui.wizard.fields import WrappedLabel
+from emailbot_gui.ui.wizard.fields import StatusLine
 
 OpenBrowser = Callable[[str], object]
 GoogleSigner = Callable[[Settings, Any, OpenBrowser], Coroutine[Any, Any, Any]]  # -> connectors.gmail.GoogleTokens
@@ -61,9 +60,8 @@ class GoogleSignInPanel(QWidget):
         self.button.setToolTip("Opens Google's sign-in page in your browser; sign in with the mailbox's account")
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("gmailSignInCancel")
-        self.icon = QLabel(self)
-        self.state = WrappedLabel("", self)
-        self.state.setObjectName("gmailSignInState")
+        self.status = StatusLine(self, name="gmailSignInState")
+        self.state = self.status.label
         self.state.setTextFormat(Qt.TextFormat.RichText)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.state.setOpenExternalLinks(True)
@@ -72,14 +70,10 @@ class GoogleSignInPanel(QWidget):
         buttons.addWidget(self.button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
-        state_row = QHBoxLayout()
-        state_row.setContentsMargins(0, 0, 0, 0)
-        state_row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        state_row.addWidget(self.state, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
-        layout.addLayout(state_row)
+        layout.addWidget(self.status)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
@@ -105,9 +99,7 @@ class GoogleSignInPanel(QWidget):
             self.show_state("skipped", "Sign-in cancelled.")
 
     def show_state(self, status: str, text: str, *, rich: bool = False) -> None:
-        self.icon.setPixmap(status_pixmap(status, 16, self.devicePixelRatioF()))
-        self.icon.setVisible(status != "running")
-        self.state.setText(text if rich else escape(text))
+        self.status.show_status(status, text if rich else escape(text))
 
     def _open_browser(self, url: str) -> None:
         if not self._open_url(QUrl(url)):

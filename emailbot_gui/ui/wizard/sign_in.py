@@ -17,8 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.ui.async_call import TaskRunner, describe_error
-from emailbot_gui.ui.status_icons import status_pixmap
-from emailbot_gui.ui.wizard.fields import WrappedLabel
+from emailbot_gui.ui.wizard.fields import StatusLine
 
 BROWSER, CODE = "browser", "code"
 ShowCode = Callable[[Any], None]  # gets the DeviceCodePrompt (user_code, verification_uri, message)
@@ -70,9 +69,8 @@ class SignInPanel(QWidget):
         self.code_button.setToolTip("Sign in on any device at microsoft.com/devicelogin with a one-time code")
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("signInCancel")
-        self.icon = QLabel(self)
-        self.state = WrappedLabel("", self)
-        self.state.setObjectName("signInState")
+        self.status = StatusLine(self, name="signInState")
+        self.state = self.status.label
         self.code = QLabel(self)
         self.code.setObjectName("signInCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -94,15 +92,11 @@ class SignInPanel(QWidget):
         code_row.addWidget(self.copy_button)
         code_row.addWidget(self.open_button)
         code_row.addStretch(1)
-        state_row = QHBoxLayout()
-        state_row.setContentsMargins(0, 0, 0, 0)
-        state_row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        state_row.addWidget(self.state, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addLayout(code_row)
-        layout.addLayout(state_row)
+        layout.addWidget(self.status)
         self._code_widgets = (self.code, self.copy_button, self.open_button)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.browser_button.clicked.connect(lambda: self.start(BROWSER))
@@ -159,6 +153,4 @@ class SignInPanel(QWidget):
                 widget.hide()
 
     def _show(self, status: str, text: str) -> None:
-        self.icon.setPixmap(status_pixmap(status, 16, self.devicePixelRatioF()))
-        self.icon.setVisible(status != "running")
-        self.state.setText(text)
+        self.status.show_status(status, text)
