@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, urlsplit
 log = logging.getLogger(__name__)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAIL_SOURCES = ("demo", "m365", "imap", "gmail")
-AVAILABLE_MAIL_SOURCES = ("demo", "m365", "imap", "gmail")  # a source not yet built would be missing here
 MAIL_SOURCE_LABELS = {"demo": "Demo mailbox", "m365": "Microsoft 365 mailbox", "imap": "IMAP/SMTP mailbox",
                       "gmail": "Gmail mailbox"}
 M365_AUTH_MODES = ("delegated", "app_secret", "app_certificate")  # connectors.graph.config.AuthMode values

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from emailbot_gui.config.secrets import SecretStore
-from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, MAIL_SOURCE_LABELS, Settings
+from emailbot_gui.config.settings import MAIL_SOURCE_LABELS, Settings
 from emailbot_gui.services.checks import FAILING, OK, SKIPPED, WARNING, Check
 from emailbot_gui.services.connector_builders import (
     NO_HOOKS,
@@ -89,9 +89,6 @@ async def _mail(settings: Settings, secrets: SecretStore, hooks: ConnectorHooks)
     label = integration_label("mail", settings)
     if settings.mail_source == "demo":
         return [Check(label, OK, "the shipped demo mail; nothing leaves this computer")]
-    if settings.mail_source not in AVAILABLE_MAIL_SOURCES:
-        return [Check(label, FAILING, f"{label} is not available in this version yet (coming soon)",
-                      "Choose Microsoft 365, IMAP / SMTP, Gmail or the demo mailbox in Settings → Mail source.")]
     if settings.mail_source == "imap":
         return await _imap(settings, secrets)
     if settings.mail_source == "gmail":

@@ -22,7 +22,7 @@ from emailbot_gui.classify.replies import ReplyTemplates
 from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.config.paths import AppPaths, resources_dir
 from emailbot_gui.config.secrets import DATABASE_PASSWORD, EnvSecretStore, SecretStore
-from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, MAIL_SOURCE_LABELS, Settings, SettingsError
+from emailbot_gui.config.settings import MAIL_SOURCE_LABELS, Settings, SettingsError
 from emailbot_gui.connectors.base import ActionSink, ContextSource, MailSource
 from emailbot_gui.connectors.customer_db import CustomerDatabaseSource
 from emailbot_gui.connectors.demo import DemoMailSource, demo_mail_dir
@@ -173,10 +173,6 @@ async def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: Secret
     kind = mode.source_for(settings)
     if kind in ("demo", "folder"):
         return _Mail(_local_mail_source(mode), DemoOutbox(paths.data_dir / "outbox"), parse_message)
-    if kind not in AVAILABLE_MAIL_SOURCES:
-        raise SettingsError(f"setting 'mail_source' is {kind!r}, which is not available in this version yet "
-                            "(coming soon); choose m365, imap or gmail, or start with --demo or --mail-dir",
-                            "mail_source")
     if kind == "imap":
         try:
             source, sink = build_imap(settings, secrets)

@@ -19,7 +19,7 @@ from emailbot_gui.config.secrets import (
     env_variable_for,
     secret_label,
 )
-from emailbot_gui.config.settings import AVAILABLE_MAIL_SOURCES, Settings, SettingsError, load_settings
+from emailbot_gui.config.settings import MAIL_SOURCES, Settings, SettingsError, load_settings
 from emailbot_gui.services.connector_builders import NotConfigured, build_gmail, gmail_settings
 from emailbot_gui.services.integrations import test_integration as check
 from tests.gmail.conftest import hooks_for, key_json
@@ -32,7 +32,7 @@ def gmail(**kw) -> Settings:  # type: ignore[no-untyped-def]
 
 
 def test_gmail_is_available_and_its_settings_come_from_the_file_or_the_environment():
-    assert "gmail" in AVAILABLE_MAIL_SOURCES
+    assert "gmail" in MAIL_SOURCES
     s = Settings()
     assert (s.gmail_auth_mode, s.gmail_label, s.gmail_initial_sync_days) == ("installed_app", "INBOX", 14)
     env = {"EMAILBOT_MAIL_SOURCE": "gmail", "EMAILBOT_GMAIL_MAILBOX": MAILBOX,
