@@ -229,6 +229,7 @@ SEARCHES = ("password", "northwind", "VPN dropping", "invoice 2026", "zzzq")  # 
 
 async def _stored(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks.flood import demo_runtime
+    from emailbot_gui.gui_main import run_beside
 
     gc.disable()  # as gui_main does before starting the runtime, until favour_the_gui_thread()
     runtime = await demo_runtime(args.data_dir)
@@ -236,7 +237,7 @@ async def _stored(args: argparse.Namespace) -> dict[str, Any]:
     loop_task: asyncio.Task[None] | None = None
     try:
         window = await _window(runtime, args.data_dir)
-        loop_task = asyncio.get_running_loop().create_task(_run_loop(runtime, stop))  # as gui_main, after show()
+        loop_task = asyncio.get_running_loop().create_task(run_beside(window, runtime, stop))  # as gui_main does
         model, view = window.queue_model, window.queue_view
         rows_at: list[float] = []  # when the queue first had rows to show
         model.modelReset.connect(lambda: rows_at.append(time.perf_counter()) if model.rowCount() else None)
@@ -260,12 +261,6 @@ async def _stored(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             await runtime.close()
     return result
-
-
-async def _run_loop(runtime: Any, stop: asyncio.Event) -> None:
-    """What `emailbot --demo` runs beside its window (gui_main._run_loop)."""
-    await runtime.console.deliver_pending()
-    await runtime.loop.run_forever(stop)
 
 
 async def _scrolled(model: Any, view: Any) -> float:

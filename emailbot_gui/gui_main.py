@@ -63,7 +63,7 @@ async def _main(app: object, args: argparse.Namespace) -> int:
         _report_first_expose(window)
     favour_the_gui_thread()
     stop = asyncio.Event()
-    loop_task = asyncio.get_running_loop().create_task(_run_loop(runtime, stop))
+    loop_task = asyncio.get_running_loop().create_task(run_beside(window, runtime, stop))
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     app.lastWindowClosed.connect(quit_event.set)
@@ -158,6 +158,29 @@ def _ms_since_process_start() -> float:
         return (time.perf_counter() - _IMPORTED) * 1000
 
 
-async def _run_loop(runtime: object, stop: asyncio.Event) -> None:
+async def run_beside(window: object, runtime: object, stop: asyncio.Event) -> None:
+    """The outbox and the triage loop, once the window's queue shows its first page."""
+    await _queue_shown(window)
     await runtime.console.deliver_pending()  # type: ignore[attr-defined]
     await runtime.loop.run_forever(stop)  # type: ignore[attr-defined]
+
+
+async def _queue_shown(window: object, timeout: float = 3.0) -> None:
+    """Until the queue's first page is in and painted (at most `timeout` seconds). The loop's first poll builds
+    the classifier's memory of examples: about half a second of Python that, run meanwhile, held the first page
+    of a large queue back by as much."""
+    model = window.queue_model  # type: ignore[attr-defined]
+    loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def refreshed() -> None:
+        if not loaded.done():
+            loaded.set_result(None)
+
+    model.refreshed.connect(refreshed)
+    try:
+        await asyncio.wait_for(loaded, timeout)
+    except TimeoutError:
+        pass
+    finally:
+        model.refreshed.disconnect(refreshed)
+    await asyncio.sleep(0.05)  # the rows are painted on the next turns of the event loop
