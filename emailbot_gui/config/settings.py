@@ -27,6 +27,9 @@ M365_CLOUDS = ("global", "usgov", "usgov-dod", "china")  # keys of connectors.gr
 MAIL_SECURITY = ("ssl", "starttls", "none")  # connectors.imap.config.Security values
 GMAIL_AUTH_MODES = ("installed_app", "service_account")  # a person signs in with Google | domain-wide delegation
 GOOGLE_CLIENT_ID_SUFFIX = ".apps.googleusercontent.com"
+GMAIL_LABELS_REFUSED = ("INBOX", "SPAM", "TRASH", "SENT", "DRAFT")  # moving mail, not tagging it
+IMAP_FLAG = re.compile(r"\\?[!#$&'+,\-./0-9:;<=>?@A-Z\[^_`a-z|}~]+")  # RFC 3501 flag: an atom, maybe after "\"
+IMAP_FLAGS_REFUSED = frozenset({"\\deleted", "\\recent"})  # others' EXPUNGE would delete it; the server's own
 CUSTOMER_DB_MAPPING_KEYS = ("customers", "contracts", "tickets", "db_schema", "columns", "ticket_link",
                             "active_status")
 URGENCY_NAMES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -86,11 +89,15 @@ class Settings:
     smtp_port: int = 465
     smtp_security: str = "ssl"  # "ssl" | "starttls" | "none"
     smtp_username: str = ""  # empty: the IMAP user name
+    imap_processed_keyword: str = ""  # handled mail gets this flag (\Seen, \Flagged) or keyword; empty: none
+    imap_processed_folder: str = ""  # handled mail is moved to this folder; empty: stays
     gmail_mailbox: str = ""  # the Gmail / Workspace address read and answered from
     gmail_auth_mode: str = "installed_app"  # "installed_app" (Desktop OAuth client) | "service_account"
     gmail_client_id: str = ""  # the Desktop OAuth client's id (installed_app)
     gmail_label: str = "INBOX"  # the label polled (a name Gmail knows, or a label id)
     gmail_initial_sync_days: int = 14  # the first sync lists mail this recent; 0: the whole label
+    gmail_processed_label: str = ""  # handled mail gets this label (created when missing); empty: none
+    gmail_archive_handled: bool = False  # handled mail leaves the inbox (its INBOX label is removed)
     # ---- AI
     openai_enabled: bool = False
     openai_model: str = "gpt-4o-mini"
@@ -213,6 +220,16 @@ def _check_mail_server(s: Settings) -> None:
         _require(not any(c.isspace() or c in "/@" for c in host), name, "must be a host name (imap.example.com)")
     _require(not s.imap_address or "@" in s.imap_address, "imap_address", "must be an email address (name@domain)")
     _require(bool(s.imap_folder.strip()), "imap_folder", "must name a folder (INBOX)")
+    keyword = s.imap_processed_keyword
+    _require(not keyword or (IMAP_FLAG.fullmatch(keyword) is not None
+                             and keyword.lower() not in IMAP_FLAGS_REFUSED),
+             "imap_processed_keyword", "must be one IMAP flag (\\Seen, \\Flagged, \\Answered) or keyword "
+             "($EmailBotHandled): no spaces, brackets, quotes or %*; not \\Deleted or \\Recent")
+    folder = s.imap_processed_folder
+    _require(len(folder) <= 255 and folder.isprintable(), "imap_processed_folder",
+             "must be a folder name of at most 255 characters")
+    _require(not folder or folder.strip().lower() != s.imap_folder.strip().lower(), "imap_processed_folder",
+             "must be another folder than the one read (imap_folder)")
 
 
 def _check_gmail(s: Settings) -> None:
@@ -224,6 +241,11 @@ def _check_gmail(s: Settings) -> None:
     _require(bool(s.gmail_label.strip()) and s.gmail_label.isprintable(), "gmail_label",
              "must name a label (INBOX, or a label id)")
     _require(0 <= s.gmail_initial_sync_days <= 3650, "gmail_initial_sync_days", "must be between 0 and 3650")
+    label = s.gmail_processed_label
+    _require(len(label) <= 225 and label.isprintable() and label == label.strip(), "gmail_processed_label",
+             "must be a label name of at most 225 characters")
+    _require(label.upper() not in GMAIL_LABELS_REFUSED, "gmail_processed_label",
+             f"must be a label of your own, not one of Gmail's {', '.join(GMAIL_LABELS_REFUSED)}")
 
 
 def _check_people(people: Mapping[str, list[str]]) -> None:

@@ -107,3 +107,31 @@ class ActionSink(Protocol):
         between delivering and recording it, so nothing is ever sent twice). `progress` is what the
         interrupted attempt checkpointed."""
         ...
+
+
+# ---- handled mail, marked in the mailbox for colleagues ----------------------------------------------
+
+ARCHIVE = "archive"  # `move_to` meaning "out of the inbox" (Microsoft 365's well-known folder, Gmail's All Mail)
+
+
+@dataclass(frozen=True, slots=True)
+class HandledMessage:
+    """A message the console is done with, as a mailbox finds it again: its provider id, and its Message-ID
+    (an IMAP folder is searched by it; the provider id there is a hash of the bytes)."""
+
+    provider_id: str
+    message_id: str = ""
+
+
+@dataclass(slots=True)
+class MarkOutcome:
+    changed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # provider id -> what went wrong (worth trying again)
+    gone: list[str] = field(default_factory=list)  # provider ids no longer in the mailbox: nothing left to mark
+
+
+class HandledMailbox(Protocol):
+    """A mailbox that can tag handled messages and/or move them (`tag`, `move_to`: empty = not that)."""
+
+    async def mark_handled(self, messages: Sequence[HandledMessage], *, tag: str = "",
+                           move_to: str = "") -> MarkOutcome: ...

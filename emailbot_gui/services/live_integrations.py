@@ -54,8 +54,10 @@ RESTART_FIELDS = ("mail_source", "m365_tenant_id", "m365_client_id", "target_mai
 # connector and keeps the health checks' findings.
 LIVE_ONLY_FIELDS = frozenset({"polling_interval_minutes", "batch_size", "log_level", "enrich_concurrency",
                               "demo_poll_seconds", "operator_name", "undo_seconds", "escalation_people",
-                              "health_check_interval", "auto_approval", "setup_done", "m365_processed_category",
-                              "m365_processed_folder"})
+                              "health_check_interval", "auto_approval", "setup_done",
+                              # how handled mail is marked: the marker reads them at each batch
+                              "m365_processed_category", "m365_processed_folder", "imap_processed_keyword",
+                              "imap_processed_folder", "gmail_processed_label", "gmail_archive_handled"})
 
 
 class EscalationsOff(Exception):

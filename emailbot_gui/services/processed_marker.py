@@ -1,22 +1,29 @@
-"""Marks handled mail in the Microsoft 365 mailbox, so colleagues who open it in Outlook see the console's
-work: once an email reaches a final state (reply sent, closed, rejected, escalated) it gets the category
-`m365_processed_category` and/or is moved to `m365_processed_folder` (both empty: off).
+"""Marks handled mail in the shared mailbox, so colleagues who open it in Outlook, Thunderbird or Gmail see the
+console's work: once an email reaches a final state (reply sent, closed, rejected, escalated) it gets a tag
+and/or is moved, as that source's settings say (`MarkSettings`; both empty: off):
+
+- Microsoft 365: the Outlook category `m365_processed_category`, the folder `m365_processed_folder`;
+- IMAP: the flag or keyword `imap_processed_keyword`, the folder `imap_processed_folder`;
+- Gmail: the label `gmail_processed_label`, and `gmail_archive_handled` takes it out of the inbox.
 
 It listens to the event hub and works in the background, in batches (emails finished within `delay`
-seconds share one set of $batch calls), so the queue never waits for the mailbox. A batch also waits out the
+seconds share one round of calls to the mailbox), so the queue never waits for the mailbox. A batch also waits out the
 operator's undo window: an email whose close or reject is undone meanwhile is no longer finished, and is left
 alone. A failure is logged, reported to the health monitor as a problem of the mail source, and tried again
-with the next batch, up to `max_attempts` times."""
+with the next batch, up to `max_attempts` times. A message the mailbox no longer has (a colleague moved or
+deleted it) is nothing to retry."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from emailbot_gui.config.settings import Settings
+from emailbot_gui.connectors.base import ARCHIVE, HandledMailbox, HandledMessage
 from emailbot_gui.core.lifecycle import FINISHED
 from emailbot_gui.services.events import EmailsChanged, Event, EventHub
 from emailbot_gui.store.email_store import EmailStore
@@ -27,14 +34,30 @@ FINAL_REASONS = frozenset({"sent", "escalated", "closed", "rejected"})
 HEALTH_NAME = "mail"
 
 
-class MarkResult(Protocol):
-    changed: int
-    failed: dict[str, str]
+@dataclass(frozen=True, slots=True)
+class MarkSettings:
+    """What one source's settings ask for handled mail: a tag (category, flag or label) and where it goes."""
+
+    tag: str = ""
+    move_to: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.tag or self.move_to)
 
 
-class Mailbox(Protocol):
-    async def mark_handled(self, provider_ids: Sequence[str], *, category: str = "",
-                           move_to: str = "") -> MarkResult: ...
+MarkSettingsOf = Callable[[Settings], MarkSettings]
+
+
+def m365_marking(s: Settings) -> MarkSettings:
+    return MarkSettings(s.m365_processed_category, s.m365_processed_folder)
+
+
+def imap_marking(s: Settings) -> MarkSettings:
+    return MarkSettings(s.imap_processed_keyword, s.imap_processed_folder)
+
+
+def gmail_marking(s: Settings) -> MarkSettings:
+    return MarkSettings(s.gmail_processed_label, ARCHIVE if s.gmail_archive_handled else "")
 
 
 class HealthReport(Protocol):
@@ -42,11 +65,13 @@ class HealthReport(Protocol):
 
 
 class ProcessedMarker:
-    def __init__(self, store: EmailStore, mailbox: Mailbox, events: EventHub, settings: Callable[[], Settings], *,
-                 source: str, health: HealthReport | None = None, delay: float = 2.0, max_attempts: int = 3) -> None:
+    def __init__(self, store: EmailStore, mailbox: HandledMailbox, events: EventHub, settings: Callable[[], Settings],
+                 *, source: str, marking: MarkSettingsOf = m365_marking, health: HealthReport | None = None,
+                 delay: float = 2.0, max_attempts: int = 3) -> None:
         self.store = store
         self.mailbox = mailbox
         self.settings = settings
+        self.marking = marking  # which of the settings are this source's
         self.source = source  # only this source's emails live in the mailbox
         self.health = health
         self.delay = delay
@@ -59,8 +84,7 @@ class ProcessedMarker:
 
     @property
     def enabled(self) -> bool:
-        s = self.settings()
-        return bool(s.m365_processed_category or s.m365_processed_folder)
+        return bool(self.marking(self.settings()))
 
     def _on_event(self, event: Event) -> None:
         if not isinstance(event, EmailsChanged) or event.reason not in FINAL_REASONS or not self.enabled:
@@ -90,20 +114,26 @@ class ProcessedMarker:
     async def flush(self) -> int:
         """Mark what is pending now; returns how many messages were marked."""
         batch, self._pending = self._pending, {}
-        s = self.settings()
-        category, folder = s.m365_processed_category, s.m365_processed_folder
-        if not batch or not (category or folder):
+        wanted = self.marking(self.settings())
+        if not batch or not wanted:
             return 0
-        ids = {provider_id: email_id for email_id, (source, provider_id, state)
-               in (await self.store.identities(list(batch))).items() if state in FINISHED and source == self.source}
+        ids: dict[str, int] = {}
+        messages: list[HandledMessage] = []
+        for email_id, who in (await self.store.identities(list(batch))).items():
+            if who.state in FINISHED and who.source == self.source and who.provider_id not in ids:
+                ids[who.provider_id] = email_id
+                messages.append(HandledMessage(who.provider_id, who.message_id))
         if not ids:
             return 0
         try:
-            outcome = await self.mailbox.mark_handled(list(ids), category=category, move_to=folder)
-            failed = dict(outcome.failed)
+            outcome = await self.mailbox.mark_handled(messages, tag=wanted.tag, move_to=wanted.move_to)
+            failed, gone = dict(outcome.failed), [pid for pid in outcome.gone if pid not in outcome.failed]
         except Exception as exc:
-            failed = {pid: f"{type(exc).__name__}: {exc}" for pid in ids}
-        done = len(ids) - len(failed)
+            failed, gone = {pid: f"{type(exc).__name__}: {exc}" for pid in ids}, []
+        if gone:
+            log.info("%d handled emails are no longer in the mailbox (moved or deleted there): not marked",
+                     len(gone))
+        done = len(ids) - len(failed) - len(gone)
         self.marked += done
         if failed:
             self._failed(batch, ids, failed)

@@ -23,7 +23,7 @@ from emailbot_gui.classify.usage import UsageMeter
 from emailbot_gui.config.paths import AppPaths, resources_dir
 from emailbot_gui.config.secrets import DATABASE_PASSWORD, EnvSecretStore, SecretStore
 from emailbot_gui.config.settings import MAIL_SOURCE_LABELS, Settings, SettingsError
-from emailbot_gui.connectors.base import ActionSink, ContextSource, MailSource
+from emailbot_gui.connectors.base import ActionSink, ContextSource, HandledMailbox, MailSource
 from emailbot_gui.connectors.customer_db import CustomerDatabaseSource
 from emailbot_gui.connectors.demo import DemoMailSource, demo_mail_dir
 from emailbot_gui.connectors.demo_outbox import DemoOutbox
@@ -49,7 +49,13 @@ from emailbot_gui.services.console import TriageConsole
 from emailbot_gui.services.events import EventHub
 from emailbot_gui.services.health import HealthMonitor
 from emailbot_gui.services.live_integrations import EscalationSwitch, LiveIntegrations
-from emailbot_gui.services.processed_marker import ProcessedMarker
+from emailbot_gui.services.processed_marker import (
+    MarkSettingsOf,
+    ProcessedMarker,
+    gmail_marking,
+    imap_marking,
+    m365_marking,
+)
 from emailbot_gui.store.db import sqlite_url
 from emailbot_gui.store.email_store import EmailStore
 from emailbot_gui.store.instance_lock import InstanceLock
@@ -97,7 +103,7 @@ class Runtime:
     integrations: LiveIntegrations | None = None
     graph: Any = None  # the Microsoft 365 connectors (GraphConnectors) when that is the mail source
     gmail: Any = None  # the Gmail connectors (GmailConnectors) when that is the mail source
-    marker: ProcessedMarker | None = None  # marks handled mail in the Microsoft 365 mailbox
+    marker: ProcessedMarker | None = None  # marks handled mail in the mailbox (Microsoft 365, IMAP, Gmail)
 
     async def close(self) -> None:
         try:
@@ -161,6 +167,8 @@ class _Mail:
     escalations: EscalationSwitch | None = None
     graph: Any = None
     gmail: Any = None
+    mailbox: HandledMailbox | None = None  # where handled mail is marked, as `marking` reads the settings
+    marking: MarkSettingsOf = m365_marking
 
     async def aclose(self) -> None:
         for connectors in (self.graph, self.gmail):
@@ -178,14 +186,18 @@ async def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: Secret
             source, sink = build_imap(settings, secrets)
         except NotConfigured as exc:
             raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
+        from emailbot_gui.connectors.imap import ImapMailbox
+
         # Escalation goes by email to the chosen people (Teams needs Microsoft 365), so no Teams switch.
-        return _Mail(source, sink, parse_message)
+        return _Mail(source, sink, parse_message, mailbox=ImapMailbox(source.settings, source.password),
+                     marking=imap_marking)
     if kind == "gmail":
         try:
             gmail = await build_gmail(settings, secrets, hooks)
         except NotConfigured as exc:
             raise SettingsError(f"{exc}. {exc.fix}".strip(), "mail_source") from None
-        return _Mail(gmail.source, gmail.sink, parse_message, gmail=gmail)  # escalations are emails, as for IMAP
+        return _Mail(gmail.source, gmail.sink, parse_message, gmail=gmail,  # escalations are emails, as for IMAP
+                     mailbox=gmail.mailbox, marking=gmail_marking)
     try:
         graph = build_graph(settings, secrets, hooks)
     except NotConfigured as exc:
@@ -193,7 +205,8 @@ async def _mail(paths: AppPaths, settings: Settings, mode: Mode, secrets: Secret
     from emailbot_gui.connectors.graph import parse_graph_message
 
     escalations = EscalationSwitch(graph.sink, settings.teams_escalation_enabled)
-    return _Mail(graph.source, escalations, parse_graph_message, escalations, graph)
+    return _Mail(graph.source, escalations, parse_graph_message, escalations, graph, mailbox=graph.mailbox,
+                 marking=m365_marking)
 
 
 async def build_runtime(paths: AppPaths, settings: Settings, mode: Mode, *, secrets: SecretStore | None = None,
@@ -278,9 +291,9 @@ async def _assemble(paths: AppPaths, settings: Settings, mode: Mode, events: Eve
                                 directory=mail.graph.directory if mail.graph is not None else None,
                                 attachments=_attachment_source(mail))
         marker = None
-        if mail.graph is not None:
-            marker = ProcessedMarker(store, mail.graph.mailbox, events, lambda: integrations.settings,
-                                     source=mail.graph.source.name, health=monitor)
+        if mail.mailbox is not None:
+            marker = ProcessedMarker(store, mail.mailbox, events, lambda: integrations.settings,
+                                     source=mail.source.name, marking=mail.marking, health=monitor)
     except BaseException:
         await asyncio.shield(mail.aclose())
         raise

@@ -54,6 +54,16 @@ class Quarantined:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailIdentity:
+    """Who an email is to its mailbox, without its content: enough to find the message there again."""
+
+    source: str
+    provider_id: str
+    state: EmailState
+    message_id: str = ""  # the RFC 5322 Message-ID ("" when it had none)
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
     new_ids: list[int]
     duplicates: int
@@ -176,14 +186,15 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                                      .order_by(EmailRow.id).limit(limit))
             return list(result)
 
-    async def identities(self, ids: Sequence[int]) -> dict[int, tuple[str, str, EmailState]]:
-        """id -> (source, provider id, state) of these emails, without reading their content."""
-        out: dict[int, tuple[str, str, EmailState]] = {}
+    async def identities(self, ids: Sequence[int]) -> dict[int, EmailIdentity]:
+        """id -> source, provider id, state and Message-ID of these emails, without reading their content."""
+        out: dict[int, EmailIdentity] = {}
         async with self.session() as s:
             for chunk in _chunks(list(ids), 500):
-                found = await s.execute(select(EmailRow.id, EmailRow.source, EmailRow.provider_id, EmailRow.state)
-                                        .where(EmailRow.id.in_(chunk)))
-                out.update((i, (source, provider_id, EmailState(state))) for i, source, provider_id, state in found)
+                found = await s.execute(select(EmailRow.id, EmailRow.source, EmailRow.provider_id, EmailRow.state,
+                                               EmailRow.message_id).where(EmailRow.id.in_(chunk)))
+                out.update((i, EmailIdentity(source, provider_id, EmailState(state), message_id or ""))
+                           for i, source, provider_id, state, message_id in found)
         return out
 
     async def load_classifications(self, ids: Sequence[int]) -> dict[int, Classification]:

@@ -1,6 +1,8 @@
 """A stateful Gmail API and Google OAuth stand-in on 127.0.0.1 (werkzeug, one thread per request), speaking
 Gmail's wire format: messages.list/get (minimal, raw, metadata; `fields`), history.list with a history that
-expires (404 for a stale startHistoryId), messages.send, getProfile; bearer tokens with scopes (401 with
+expires (404 for a stale startHistoryId), messages.send, getProfile, labels.list/create (409 for a name taken,
+compared without case) and messages.batchModify (204 without a body; ids of missing messages ignored, as Gmail
+does; an unknown label id is a 400); bearer tokens with scopes (401 with
 Google's error body, 403 insufficientPermissions); the consent page (a 302 to the loopback redirect) and the
 token endpoint (authorization_code with PKCE, refresh_token, and the JWT bearer grant, whose RS256
 signature and claims are verified with the service account's public key). Faults: status codes with
@@ -36,12 +38,16 @@ MODIFY = "https://www.googleapis.com/auth/gmail.modify"
 SEND = "https://www.googleapis.com/auth/gmail.send"
 READ_SCOPES = {MODIFY, "https://www.googleapis.com/auth/gmail.readonly", "https://mail.google.com/"}
 SEND_SCOPES = {SEND, MODIFY, "https://www.googleapis.com/auth/gmail.compose", "https://mail.google.com/"}
+LABEL_SCOPES = {MODIFY, "https://www.googleapis.com/auth/gmail.labels", "https://mail.google.com/"}
+MODIFY_SCOPES = {MODIFY, "https://mail.google.com/"}
+SYSTEM_LABELS = ("INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT", "CHAT",
+                 "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS", "CATEGORY_UPDATES", "CATEGORY_FORUMS")
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 def google_error(status: int, reason: str, message: str) -> dict[str, Any]:
     names = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-             429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+             409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
     return {"error": {"code": status, "message": message,
                       "errors": [{"message": message, "domain": "global", "reason": reason}],
                       "status": names.get(status, "UNKNOWN")}}
@@ -126,6 +132,10 @@ class FakeGmail:
         self.grants: list[str] = []
         self.rewrite_message_ids = False  # give sent mail a Message-ID of Gmail's own
         self.sent: list[tuple[Stored, dict[str, Any]]] = []
+        # The mailbox's labels as labels.list shows them: Gmail's own, then the user's ("Label_<n>").
+        self.labels: dict[str, dict[str, Any]] = {
+            name: {"id": name, "name": name, "type": "system"} for name in SYSTEM_LABELS}
+        self._label_ids = itertools.count(1)
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
         self.lock = threading.RLock()
@@ -184,6 +194,19 @@ class FakeGmail:
         self.refresh_tokens[token] = set(scopes or {MODIFY, SEND})
         return token
 
+    def add_label(self, name: str) -> str:
+        """A user label made in Gmail's own interface (by a colleague); returns its id."""
+        with self.lock:
+            label_id = f"Label_{next(self._label_ids)}"
+            self.labels[label_id] = {"id": label_id, "name": name, "type": "user", "messageListVisibility": "show",
+                                     "labelListVisibility": "labelShow"}
+            return label_id
+
+    def label_named(self, name: str) -> str:
+        """The id of the label `name` (test assertions); KeyError when there is none."""
+        with self.lock:
+            return next(i for i, label in self.labels.items() if label["name"] == name)
+
     def fail(self, path: str, **kw: Any) -> Fault:
         fault = Fault(path, **kw)
         with self.lock:
@@ -219,7 +242,7 @@ class FakeGmail:
         hit.status, hit.ended = status, time.monotonic()
         if fault is not None and fault.reset_after:
             return self._reset(environ, hit)
-        if status in (301, 302):
+        if status in (204, 301, 302):
             return Response(b"", status, headers=headers)(environ, start_response)
         return Response(json.dumps(body), status, headers=headers, content_type="application/json")(
             environ, start_response)
@@ -256,7 +279,9 @@ class FakeGmail:
         user, rest = match.group(1), match.group(2)
         if user not in ("me", MAILBOX) or issued.subject != MAILBOX:
             return 403, google_error(403, "forbidden", "Delegation denied for " + issued.subject), {}
-        needed = SEND_SCOPES if rest == "/messages/send" else READ_SCOPES
+        needed = {"/messages/send": SEND_SCOPES, "/messages/batchModify": MODIFY_SCOPES}.get(rest, READ_SCOPES)
+        if rest == "/labels" and request.method == "POST":
+            needed = LABEL_SCOPES
         if not issued.scopes & needed:
             challenge = ('Bearer realm="https://accounts.google.com/", error="insufficient_scope", '
                          f'scope="{" ".join(sorted(needed))}"')
@@ -281,6 +306,12 @@ class FakeGmail:
             return self._send(request.get_json(silent=True) or {})
         if rest == "/history" and request.method == "GET":
             return self._history(args)
+        if rest == "/labels" and request.method == "GET":
+            return 200, {"labels": [dict(label) for label in self.labels.values()]}
+        if rest == "/labels" and request.method == "POST":
+            return self._create_label(request.get_json(silent=True) or {})
+        if rest == "/messages/batchModify" and request.method == "POST":
+            return self._batch_modify(request.get_json(silent=True) or {})
         got = re.fullmatch(r"/messages/([0-9a-f]+)", rest)
         if got and request.method == "GET":
             stored = self.messages.get(got.group(1))
@@ -369,6 +400,36 @@ class FakeGmail:
         stored = self.deliver(raw, labels=("SENT",), thread_id=thread_id)
         self.sent.append((stored, dict(body)))
         return 200, {"id": stored.id, "threadId": stored.thread_id, "labelIds": ["SENT"]}
+
+    def _create_label(self, body: dict[str, Any]) -> tuple[int, Any]:
+        name = str(body.get("name") or "").strip()
+        if not name:
+            return 400, google_error(400, "invalidArgument", "Invalid label name")
+        if any(label["name"].lower() == name.lower() for label in self.labels.values()):
+            return 409, google_error(409, "duplicate", "Label name exists or conflicts")
+        label_id = self.add_label(name)
+        for key in ("messageListVisibility", "labelListVisibility"):
+            if key in body:
+                self.labels[label_id][key] = body[key]
+        return 200, dict(self.labels[label_id])
+
+    def _batch_modify(self, body: dict[str, Any]) -> tuple[int, Any]:
+        ids = [str(i) for i in body.get("ids") or ()]
+        add, remove = list(body.get("addLabelIds") or ()), list(body.get("removeLabelIds") or ())
+        if not ids:
+            return 400, google_error(400, "invalidArgument", "No message ids specified")
+        if len(ids) > 1000:
+            return 400, google_error(400, "invalidArgument", "Number of ids cannot exceed 1000")
+        unknown = [label for label in add + remove if label not in self.labels]
+        if unknown:
+            return 400, google_error(400, "invalidArgument", f"Invalid label: {unknown[0]}")
+        for mid in ids:
+            stored = self.messages.get(mid)
+            if stored is None:
+                continue
+            stored.labels = [label for label in stored.labels if label not in remove]
+            stored.labels += [label for label in add if label not in stored.labels]
+        return 204, None
 
     # ---- Google's OAuth endpoints ---------------------------------------------------------------------
 

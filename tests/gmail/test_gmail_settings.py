@@ -45,7 +45,9 @@ def test_gmail_is_available_and_its_settings_come_from_the_file_or_the_environme
 
 @pytest.mark.parametrize(("field", "value"), [
     ("gmail_mailbox", "support"), ("gmail_auth_mode", "password"), ("gmail_client_id", "1234-secret"),
-    ("gmail_client_id", "a b.apps.googleusercontent.com"), ("gmail_label", " "), ("gmail_initial_sync_days", -1)])
+    ("gmail_client_id", "a b.apps.googleusercontent.com"), ("gmail_label", " "), ("gmail_initial_sync_days", -1),
+    ("gmail_processed_label", "Inbox"), ("gmail_processed_label", "TRASH"), ("gmail_processed_label", "a\tb"),
+    ("gmail_processed_label", "x" * 226)])
 def test_an_invalid_gmail_setting_is_named(field, value):
     with pytest.raises(SettingsError, match=field) as raised:
         Settings(**{field: value}).validate()

@@ -22,6 +22,15 @@ def imap_server() -> Iterator[PymapServer]:
 
 
 @pytest.fixture(scope="session")
+def imap_server_without_move() -> Iterator[PymapServer]:
+    """A second pymap that does not announce MOVE: moving falls back to UID COPY + UID EXPUNGE (UIDPLUS)."""
+    pytest.importorskip("pymap", reason="pymap is not installed (pip install -e '.[test]')")
+    server = PymapServer(without=("MOVE",))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def smtp_server_session() -> Iterator[SmtpServer]:
     pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install -e '.[test]')")
     server = SmtpServer()

@@ -3,12 +3,16 @@ backend) in a subprocess, and aiosmtpd's Controller in a thread with a handler t
 
 The tests talk to them only through the protocols. Where pymap's dict backend lacks something, the tests
 work around it in the open: it has no special-use folders (LIST (SPECIAL-USE) is refused, no \\Sent flag), so
-the sink falls back to a folder named "Sent", which the tests create like any folder."""
+the sink falls back to a folder named "Sent", which the tests create like any folder. It keeps only the system
+flags (PERMANENTFLAGS without \\*: a keyword would last only for the session), and it offers MOVE and UIDPLUS;
+for a server without MOVE, `PymapServer(without=("MOVE",))` drops MOVE from what pymap announces after sign-in,
+so the client sees (and must cope with) a server that does not offer it."""
 
 from __future__ import annotations
 
 import contextlib
 import imaplib
+import re
 import socket
 import ssl
 import subprocess
@@ -77,13 +81,20 @@ def dead_port() -> int:
 
 class PymapServer:
     """`pymap dict` on a free port of 127.0.0.1, one user; started once per test session. With `tls` (a
-    certificate and its key, PEM files), it offers STARTTLS (pymap has no implicit TLS)."""
+    certificate and its key, PEM files), it offers STARTTLS (pymap has no implicit TLS). `without`: capabilities
+    left out of what it announces once signed in (e.g. "MOVE")."""
 
-    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None, *, without: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         tls_args = ["--cert", str(tls[0]), "--key", str(tls[1])] if tls else ["--no-tls"]
+        start = "from pymap.main import main; main()"
+        if without:
+            dropped = {c.encode() for c in without}
+            start = ("import pymap.config as c; announced = c.IMAPConfig.login_capability; "
+                     "c.IMAPConfig.login_capability = property(lambda self: "
+                     f"[x for x in announced.fget(self) if x not in {dropped!r}]); " + start)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from pymap.main import main; main()", "--no-service", "admin",
+            [sys.executable, "-c", start, "--no-service", "admin",
              "--no-service", "managesieve", "--host", HOST, "--port", str(self.port), *tls_args,
              "dict", "--demo-user", USER, "--demo-password", PASSWORD],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -149,6 +160,23 @@ class PymapServer:
                     uid = int(line.split(b"UID ")[1].split(b")")[0].split()[0])
                     out[uid] = line.split(b"FLAGS (")[1].split(b")")[0].decode()
             return out
+
+    def flags_by_subject(self, folder: str) -> dict[str, str]:
+        """Subject -> flags of each message in `folder` (pymap sends UID and FLAGS after the literal)."""
+        with self.client() as c:
+            c.select(f'"{folder}"', readonly=True)
+            _typ, data = c.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        out: dict[str, str] = {}
+        meta, subject = b"", ""
+        for item in [*data, (b"", b"")]:
+            if isinstance(item, tuple):
+                if subject:
+                    found = re.search(rb"FLAGS \(([^)]*)\)", meta)
+                    out[subject] = found[1].decode() if found else ""
+                meta, subject = bytes(item[0]), bytes(item[1]).decode().partition(":")[2].strip()
+            elif isinstance(item, bytes):
+                meta += item
+        return out
 
     def messages(self, folder: str) -> list[EmailMessage]:
         with self.client() as c:

@@ -1,9 +1,12 @@
-"""ImapSettings validation: unencrypted connections only to this computer unless allowed, ports, addresses."""
+"""ImapSettings validation: unencrypted connections only to this computer unless allowed, ports, addresses; and
+the app's settings for marking handled mail: one flag or keyword (never \\Deleted), another folder than the one
+read."""
 
 from __future__ import annotations
 
 import pytest
 
+from emailbot_gui.config.settings import Settings, SettingsError, load_settings
 from emailbot_gui.connectors.imap import ImapSettings, ImapSettingsError, Security
 
 
@@ -33,3 +36,25 @@ def test_no_encryption_only_for_loopback_or_when_allowed(field):
 def test_invalid_values_name_the_setting(kw, message):
     with pytest.raises(ImapSettingsError, match=message):
         settings(**kw).validate()
+
+
+@pytest.mark.parametrize("flag", ["\\Seen", "\\Flagged", "\\Answered", "$EmailBotHandled", "Handled_by-bot"])
+def test_a_flag_or_keyword_for_handled_mail_is_accepted(flag):
+    assert Settings(imap_processed_keyword=flag).validate().imap_processed_keyword == flag
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("imap_processed_keyword", "\\Deleted"), ("imap_processed_keyword", "\\recent"),
+    ("imap_processed_keyword", "two words"), ("imap_processed_keyword", "(\\Seen)"),
+    ("imap_processed_keyword", "a*"), ("imap_processed_keyword", 'say"'), ("imap_processed_keyword", "x]"),
+    ("imap_processed_folder", "inbox"), ("imap_processed_folder", "a\nb")])
+def test_an_invalid_handled_mail_setting_is_named(field, value):
+    with pytest.raises(SettingsError, match=field) as raised:
+        Settings(**{field: value}).validate()
+    assert raised.value.field == field
+
+
+def test_the_handled_mail_settings_come_from_the_environment():
+    s = load_settings(None, environ={"EMAILBOT_IMAP_PROCESSED_KEYWORD": "\\Seen",
+                                     "EMAILBOT_IMAP_PROCESSED_FOLDER": "Archive/Handled"})
+    assert (s.imap_processed_keyword, s.imap_processed_folder) == ("\\Seen", "Archive/Handled")

@@ -8,7 +8,13 @@ import json
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
 
-from emailbot_gui.config.secrets import HUBSPOT_TOKEN, OPENAI_API_KEY
+from emailbot_gui.config.secrets import (
+    GMAIL_CLIENT_SECRET,
+    GMAIL_REFRESH_TOKEN,
+    HUBSPOT_TOKEN,
+    IMAP_PASSWORD,
+    OPENAI_API_KEY,
+)
 from emailbot_gui.config.settings import Settings, SettingsError
 from emailbot_gui.ui.settings_dialog import SettingsDialog
 from emailbot_gui.ui.wizard.secret_field import SAVED_TEXT
@@ -189,4 +195,48 @@ def test_handled_mail_tag_and_folder_apply_at_runtime_without_a_restart(qtbot, a
     apply(qtbot, dialog)
     assert console.applied[-1].m365_processed_category == "EmailBot: handled"
     assert console.applied[-1].m365_processed_folder == "archive"
+    assert "restart" not in dialog.status.text()
+
+
+def test_imap_handled_mail_flag_and_folder_are_checked_and_apply_without_a_restart(qtbot, aloop, styled_app):
+    settings = Settings(setup_done=True, mail_source="imap", imap_host="imap.example.com",
+                        imap_username="s@example.com", smtp_host="smtp.example.com", imap_folder="Support")
+    console = FakeSettingsConsole(settings=settings, secrets=KeyringStandIn({IMAP_PASSWORD: "saved"}))
+    dialog = open_dialog(qtbot, console)
+    dialog.show_section("mail")
+    imap = dialog.mail.imap
+    qtbot.keyClicks(imap.processed_keyword.edit, "\\Deleted")
+    assert any("cannot be used" in e for e in dialog.forms.errors())  # others' EXPUNGE would remove it
+    imap.processed_keyword.edit.clear()
+    qtbot.keyClicks(imap.processed_keyword.edit, "\\Seen")
+    qtbot.keyClicks(imap.processed_folder.edit, "support")
+    assert any("another folder" in e for e in dialog.forms.errors())  # the folder the console reads
+    imap.processed_folder.edit.clear()
+    qtbot.keyClicks(imap.processed_folder.edit, "Handled")
+    qtbot.waitUntil(lambda: dialog.forms.errors() == [])  # the saved password is looked up in the background
+    assert not dialog.mail.restart_needed()
+    apply(qtbot, dialog)
+    assert (console.applied[-1].imap_processed_keyword, console.applied[-1].imap_processed_folder) == (
+        "\\Seen", "Handled")
+    assert "restart" not in dialog.status.text()
+
+
+def test_gmail_handled_mail_label_and_archive_apply_without_a_restart(qtbot, aloop, styled_app):
+    settings = Settings(setup_done=True, mail_source="gmail", gmail_mailbox="support@example.com",
+                        gmail_client_id="1234-emailbot.apps.googleusercontent.com")
+    console = FakeSettingsConsole(settings=settings, secrets=KeyringStandIn({GMAIL_CLIENT_SECRET: "saved",
+                                                                            GMAIL_REFRESH_TOKEN: "1//saved"}))
+    dialog = open_dialog(qtbot, console)
+    dialog.show_section("mail")
+    gmail = dialog.mail.gmail
+    qtbot.keyClicks(gmail.processed_label.edit, "inbox")
+    assert any("one of Gmail's own labels" in e for e in dialog.forms.errors())
+    gmail.processed_label.edit.clear()
+    qtbot.keyClicks(gmail.processed_label.edit, "EmailBot/Handled")
+    gmail.archive_handled.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.forms.errors() == [])  # the saved sign-in is looked up in the background
+    assert not dialog.mail.restart_needed()
+    apply(qtbot, dialog)
+    assert (console.applied[-1].gmail_processed_label, console.applied[-1].gmail_archive_handled) == (
+        "EmailBot/Handled", True)
     assert "restart" not in dialog.status.text()

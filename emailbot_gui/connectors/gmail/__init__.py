@@ -1,7 +1,8 @@
 """Gmail / Google Workspace through the Gmail REST API: a mailbox label as a `MailSource` (full listing,
-then history), replies in the thread and escalation emails as an `ActionSink` that never sends twice,
-sign-in as an installed app (PKCE, loopback) or as a service account with domain-wide delegation, and a
-live connection check. Qt-free; `build_gmail_connectors` wires it from `GmailSettings` and a token provider."""
+then history), replies in the thread and escalation emails as an `ActionSink` that never sends twice, handled
+mail labelled and/or archived (`GmailMailbox`), sign-in as an installed app (PKCE, loopback) or as a service
+account with domain-wide delegation, and a live connection check. Qt-free; `build_gmail_connectors` wires it
+from `GmailSettings` and a token provider."""
 
 from emailbot_gui.connectors.gmail.auth import InstalledAppAuth, ServiceAccountAuth, ServiceAccountKey
 from emailbot_gui.connectors.gmail.check import GmailCheck, check_gmail
@@ -39,12 +40,14 @@ from emailbot_gui.connectors.gmail.factory import (
 )
 from emailbot_gui.connectors.gmail.http import GmailClient
 from emailbot_gui.connectors.gmail.mail_source import GmailMailSource
+from emailbot_gui.connectors.gmail.mailbox import GmailMailbox
 from emailbot_gui.connectors.gmail.sink import GmailActionSink
 from emailbot_gui.connectors.gmail.token_endpoint import GoogleTokens
 
 __all__ = [
     "GMAIL_MODIFY", "GMAIL_SEND", "SCOPES", "DeliveryUnconfirmed", "GmailActionSink", "GmailAuthError", "GmailCheck",
-    "GmailClient", "GmailConnectors", "GmailError", "GmailForbidden", "GmailMailSource", "GmailNotFound",
+    "GmailClient", "GmailConnectors", "GmailError", "GmailForbidden", "GmailMailSource", "GmailMailbox",
+    "GmailNotFound",
     "GmailOutcomeUnknown", "GmailSettings", "GmailSettingsError", "GmailThrottled", "GmailUnavailable",
     "GoogleTokens", "InstalledAppAuth", "InsufficientScope", "LoopbackReceiver", "Pkce", "ReconsentRequired",
     "ServiceAccountAuth", "ServiceAccountKey", "build_gmail_connectors", "check_gmail", "consent_url",

@@ -1,6 +1,7 @@
-"""Builds the Gmail connectors from `GmailSettings` and a token provider: the mail source and the
-ActionSink over one API client. Nothing here does I/O. The auth helpers put the settings' token endpoint
-into the two token providers; the secrets come from the caller (the keyring in production)."""
+"""Builds the Gmail connectors from `GmailSettings` and a token provider: the mail source, the ActionSink and
+the mailbox that marks handled mail, over one API client. Nothing here does I/O. The auth helpers put the
+settings' token endpoint into the two token providers; the secrets come from the caller (the keyring in
+production)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from emailbot_gui.connectors.gmail.check import GmailCheck, check_gmail
 from emailbot_gui.connectors.gmail.config import GmailSettings
 from emailbot_gui.connectors.gmail.http import GmailClient
 from emailbot_gui.connectors.gmail.mail_source import GmailMailSource
+from emailbot_gui.connectors.gmail.mailbox import GmailMailbox
 from emailbot_gui.connectors.gmail.sink import GmailActionSink
 from emailbot_gui.connectors.paced_client import Sleep
 
@@ -35,6 +37,7 @@ class GmailConnectors:
     client: GmailClient
     source: GmailMailSource
     sink: GmailActionSink
+    mailbox: GmailMailbox
     _closed: bool = field(default=False, repr=False)
 
     async def check(self) -> GmailCheck:
@@ -57,7 +60,7 @@ def build_gmail_connectors(settings: GmailSettings, auth: GmailAuth, *,
                              initial_sync_days=settings.initial_sync_days,
                              max_message_bytes=settings.max_message_bytes, name=settings.source_name)
     sink = GmailActionSink(client, settings.mailbox, grace_seconds=settings.send_grace_seconds, clock=clock)
-    return GmailConnectors(settings, auth, client, source, sink)
+    return GmailConnectors(settings, auth, client, source, sink, GmailMailbox(client, settings.mailbox))
 
 
 def installed_app_auth(settings: GmailSettings, *, client_id: str, client_secret: str, refresh_token: str,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
+from emailbot_gui.connectors.base import HandledMessage, MarkOutcome
 from emailbot_gui.connectors.graph.batch import BatchRequest, run_batch
 from emailbot_gui.connectors.graph.errors import GraphError
 from emailbot_gui.connectors.graph.http import GraphClient
@@ -17,12 +18,6 @@ from emailbot_gui.connectors.graph.messages import ATTACHMENT_SELECT
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD = 25 * 1024 * 1024
-
-
-@dataclass(slots=True)
-class MarkOutcome:
-    changed: int = 0
-    failed: dict[str, str] = field(default_factory=dict)  # provider id -> what went wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +80,14 @@ class GraphMailbox:
     async def mark_processed(self, provider_ids: Sequence[str], *, category: str = "", move_to: str = "") -> int:
         """Add `category` (keeping the others) and/or move to `move_to` (a well-known folder name or id).
         Two $batch rounds per 20 messages at most; returns how many were changed."""
-        return (await self.mark_handled(provider_ids, category=category, move_to=move_to)).changed
+        outcome = await self.mark_handled([HandledMessage(p) for p in provider_ids], tag=category, move_to=move_to)
+        return outcome.changed
 
-    async def mark_handled(self, provider_ids: Sequence[str], *, category: str = "",
+    async def mark_handled(self, messages: Sequence[HandledMessage], *, tag: str = "",
                            move_to: str = "") -> MarkOutcome:
-        """`mark_processed`, saying which messages could not be marked and why."""
+        """`mark_processed` (`tag` is the Outlook category), saying which messages could not be marked and why."""
+        provider_ids = [m.provider_id for m in messages]
+        category = tag
         outcome = MarkOutcome()
         if not provider_ids or not (category or move_to):
             return outcome

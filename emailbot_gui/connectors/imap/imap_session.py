@@ -60,6 +60,8 @@ class ImapSession:
         self.where = where
         self.uid_next: int | None = None
         self.exists = 0
+        self.permanent_flags: frozenset[str] | None = None  # of the selected folder; None: it did not say
+        self._capabilities: frozenset[str] | None = None
 
     @classmethod
     def open(cls, settings: ImapSettings, password: str) -> ImapSession:
@@ -98,7 +100,26 @@ class ImapSession:
             raise MailProtocolError(f"{self.where}: the folder {folder!r} has no UIDVALIDITY")
         self.uid_next = self._response_number("UIDNEXT")
         self.exists = _first_int(data) or 0
+        _typ, flags = self.conn.response("PERMANENTFLAGS")
+        self.permanent_flags = _flag_list(flags)
         return validity
+
+    def capabilities(self) -> frozenset[str]:
+        """What the server offers once signed in (upper case); the greeting's list is often shorter."""
+        if self._capabilities is None:
+            typ, data = self._call(self.conn.capability)
+            if typ != "OK":
+                raise MailProtocolError(f"{self.where}: CAPABILITY failed: {_text(data)}")
+            self._capabilities = frozenset(_text(data).upper().split())
+        return self._capabilities
+
+    def keeps_flag(self, flag: str) -> bool:
+        """Whether `flag` stays on messages of the selected folder: listed in its PERMANENTFLAGS, or a keyword
+        where they include \\* (any keyword may be created). A folder that announced none keeps any."""
+        if self.permanent_flags is None:
+            return True
+        allowed = {f.lower() for f in self.permanent_flags}
+        return flag.lower() in allowed or (not flag.startswith("\\") and "\\*" in allowed)
 
     def uids_from(self, first: int, enough: int) -> list[int]:
         """UIDs of the selected folder from `first` on, ascending; stops once more than `enough` are found."""
@@ -169,6 +190,37 @@ class ImapSession:
             typ, data = self._call(lambda: self.conn.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", flags))
             if typ != "OK":
                 raise MailProtocolError(f"{self.where}: setting {flags} failed: {_text(data)}")
+
+    def move(self, uids: Sequence[int], folder: str) -> None:
+        """Move messages of the selected folder (opened read-write) to `folder`, creating it when the server
+        says it does not exist. UID MOVE (RFC 6851) when offered; else UID COPY, \\Deleted and UID EXPUNGE of
+        exactly these UIDs (UIDPLUS, RFC 4315). Never a plain EXPUNGE: it would also remove every message
+        someone else marked deleted in the folder."""
+        if not uids:
+            return
+        uid_set = ",".join(map(str, uids))
+        offered = self.capabilities()
+        if "MOVE" in offered:
+            self._file_in("MOVE", uid_set, folder)
+            return
+        if "UIDPLUS" not in offered:
+            raise MailProtocolError(f"{self.where} offers neither MOVE nor UIDPLUS, so mail cannot be moved "
+                                    "without also deleting what others marked deleted; leave the folder to move "
+                                    "handled mail to empty, and tag it instead")
+        self._file_in("COPY", uid_set, folder)
+        self.add_flags(uids, r"(\Deleted)")
+        typ, data = self._call(lambda: self.conn.uid("EXPUNGE", uid_set))
+        if typ != "OK":
+            raise MailProtocolError(f"{self.where}: UID EXPUNGE failed after the copy to {folder!r}: {_text(data)}")
+
+    def _file_in(self, command: str, uid_set: str, folder: str) -> None:
+        mailbox = quote_mailbox(folder)
+        typ, data = self._call(lambda: self.conn.uid(command, uid_set, mailbox))
+        if typ == "NO" and b"TRYCREATE" in _text(data).encode().upper():
+            self._call(lambda: self.conn.create(mailbox))
+            typ, data = self._call(lambda: self.conn.uid(command, uid_set, mailbox))
+        if typ != "OK":
+            raise MailProtocolError(f"{self.where}: mail cannot be moved to {folder!r}: {_text(data)}")
 
     def sent_folder(self) -> str:
         """The folder the server marks \\Sent (RFC 6154 special use), else "Sent"."""
@@ -354,6 +406,14 @@ def _first_int(data: Any) -> int | None:
             except (ValueError, IndexError):
                 return None
     return None
+
+
+def _flag_list(data: Any) -> frozenset[str] | None:
+    """The flags of a PERMANENTFLAGS response code ("(\\Seen \\Deleted \\*)"); None when there was none."""
+    chunks = [bytes(d) for d in (data or ()) if isinstance(d, bytes | bytearray)]
+    if not chunks:
+        return None
+    return frozenset(b" ".join(chunks).decode("ascii", "replace").strip("() ").split())
 
 
 def _text(data: Any) -> str:

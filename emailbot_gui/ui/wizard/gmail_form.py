@@ -1,7 +1,8 @@
 """The Gmail / Google Workspace part of the mail source form: the mailbox, how the console signs in — a
 Desktop OAuth client a person signs in with (client id, secret, "Sign in with Google…") or a Workspace service
 account (its JSON key file, whose contents go to the keyring, never the settings) — the label polled and how far
-back the first sync reads. See docs/gmail.md for the Google Cloud side."""
+back the first sync reads, and how handled mail is marked for colleagues (a label, and/or out of the inbox). See
+docs/gmail.md for the Google Cloud side."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -108,6 +110,11 @@ class GmailForm(QGroupBox):
         self.sync_days.setSpecialValueText("everything in the label")
         self.sync_days.setMaximumWidth(220)
         self.mode.setMaximumWidth(480)
+        # Optional: show the console's work to everyone who opens the mailbox in Gmail.
+        self.processed_label = CheckedField(v.gmail_label, placeholder="e.g. EmailBot/Handled (empty: none)",
+                                            name="gmailProcessedLabel")
+        self.archive_handled = QCheckBox("Archive handled mail (take it out of the inbox)", self)
+        self.archive_handled.setObjectName("gmailArchiveHandled")
 
         form = self._form = QFormLayout()
         form.addRow("Mailbox", self.mailbox)
@@ -120,14 +127,17 @@ class GmailForm(QGroupBox):
         form.addRow("", self.key_state)
         form.addRow("Label", self.label)
         form.addRow("First sync reads", self.sync_days)
+        form.addRow("Tag handled mail", self.processed_label)
+        form.addRow("", self.archive_handled)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(note("Gmail and Google Workspace through the Gmail API: no app password. (With an app "
                                     "password, choose IMAP / SMTP above instead.) The test gets a token, checks the "
                                     "granted access and reads the mailbox's profile; it sends nothing.", self))
         self.layout_.addLayout(form)
 
-        for field in (self.mailbox, self.client, self.label):
+        for field in (self.mailbox, self.client, self.label, self.processed_label):
             field.changed.connect(self.changed)
+        self.archive_handled.toggled.connect(self.changed)
         for secret in (self.client_secret, self.refresh_token, self.key):
             secret.changed.connect(self.changed)
         self.client.changed.connect(self._client_changed)
@@ -150,14 +160,18 @@ class GmailForm(QGroupBox):
         self.client.set_text(s.gmail_client_id)
         self.label.set_text(s.gmail_label)
         self.sync_days.setValue(s.gmail_initial_sync_days)
+        self.processed_label.set_text(s.gmail_processed_label)
+        self.archive_handled.setChecked(s.gmail_archive_handled)
 
     def apply(self, s: Settings) -> Settings:
         return replace(s, gmail_mailbox=self.mailbox.text(), gmail_auth_mode=self.auth_mode(),
                        gmail_client_id=self.client.text(), gmail_label=self.label.text() or "INBOX",
-                       gmail_initial_sync_days=self.sync_days.value())
+                       gmail_initial_sync_days=self.sync_days.value(),
+                       gmail_processed_label=self.processed_label.text().strip(),
+                       gmail_archive_handled=self.archive_handled.isChecked())
 
     def errors(self) -> list[str]:
-        problems = [f.error() for f in (self.mailbox, self.label) if f.error()]
+        problems = [f.error() for f in (self.mailbox, self.label, self.processed_label) if f.error()]
         if self.auth_mode() == SERVICE_ACCOUNT:
             if not self.key.has_value():
                 problems.append(self._key_problem or "Choose the service account's JSON key file.")
@@ -171,7 +185,7 @@ class GmailForm(QGroupBox):
         return problems
 
     def checked_fields(self) -> list[CheckedField]:
-        return [self.mailbox, self.client, self.label]
+        return [self.mailbox, self.client, self.label, self.processed_label]
 
     def secret_fields(self) -> list[SecretField]:
         return [self.client_secret, self.refresh_token, self.key]

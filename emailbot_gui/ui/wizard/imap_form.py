@@ -1,6 +1,7 @@
 """The IMAP / SMTP part of the mail source form: where to read (IMAP host, security, port, user, password,
 folder) and where to send (SMTP host, security, port, optionally another user and password), the mailbox's
-address, and where sent mail is filed. Choosing a security sets its usual port, unless a port was typed."""
+address, where sent mail is filed, and how handled mail is marked for colleagues (a flag or keyword, and/or
+another folder). Choosing a security sets its usual port, unless a port was typed."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ class ImapForm(QGroupBox):
         self.append_sent = QCheckBox("File a copy of sent mail there (turn off for Gmail, which files it itself)",
                                      self)
         self.append_sent.setObjectName("imapAppendSent")
+        # Optional: show the console's work to everyone who opens the folder in Thunderbird or webmail.
+        self.processed_keyword = CheckedField(v.imap_flag, placeholder="e.g. \\Seen, or $EmailBotHandled (empty: none)",
+                                              name="imapProcessedKeyword")
+        self.processed_folder = CheckedField(lambda t: v.other_folder(t, self.folder.text()),
+                                             placeholder="e.g. Handled (empty: stays)", name="imapProcessedFolder")
         form = QFormLayout()
         form.addRow("IMAP server", self.imap_host)
         form.addRow("IMAP security", self.imap_security)
@@ -66,6 +72,8 @@ class ImapForm(QGroupBox):
         form.addRow("SMTP password", self.smtp_password)
         form.addRow("Sent folder", self.sent_folder)
         form.addRow("", self.append_sent)
+        form.addRow("Tag handled mail", self.processed_keyword)
+        form.addRow("Move handled mail to", self.processed_folder)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(note("Any mail server that speaks IMAP and SMTP. Gmail and Google Workspace work with "
                                     "an app password: imap.gmail.com (993, SSL/TLS) and smtp.gmail.com (465). The "
@@ -76,6 +84,7 @@ class ImapForm(QGroupBox):
         self.smtp_security.currentIndexChanged.connect(lambda _i: _default_port(self.smtp_security, self.smtp_port,
                                                                                 SMTP_PORTS))
         self.username.changed.connect(self.address.recheck)
+        self.folder.changed.connect(self.processed_folder.recheck)
 
     def load(self, s: Settings) -> None:
         self.imap_host.set_text(s.imap_host)
@@ -90,6 +99,8 @@ class ImapForm(QGroupBox):
         self.smtp_username.set_text(s.smtp_username)
         self.sent_folder.set_text(s.imap_sent_folder)
         self.append_sent.setChecked(s.imap_append_sent)
+        self.processed_keyword.set_text(s.imap_processed_keyword)
+        self.processed_folder.set_text(s.imap_processed_folder)
 
     def apply(self, s: Settings) -> Settings:
         return replace(s, imap_host=self.imap_host.text(), imap_security=str(self.imap_security.currentData()),
@@ -97,7 +108,9 @@ class ImapForm(QGroupBox):
                        imap_folder=self.folder.text() or "INBOX", imap_address=self.address.text(),
                        smtp_host=self.smtp_host.text(), smtp_security=str(self.smtp_security.currentData()),
                        smtp_port=self.smtp_port.value(), smtp_username=self.smtp_username.text(),
-                       imap_sent_folder=self.sent_folder.text(), imap_append_sent=self.append_sent.isChecked())
+                       imap_sent_folder=self.sent_folder.text(), imap_append_sent=self.append_sent.isChecked(),
+                       imap_processed_keyword=self.processed_keyword.text().strip(),
+                       imap_processed_folder=self.processed_folder.text().strip())
 
     def errors(self) -> list[str]:
         problems = [f.error() for f in self.checked_fields() if f.error()]
@@ -106,7 +119,8 @@ class ImapForm(QGroupBox):
         return problems
 
     def checked_fields(self) -> list[CheckedField]:
-        return [self.imap_host, self.username, self.folder, self.address, self.smtp_host]
+        return [self.imap_host, self.username, self.folder, self.address, self.smtp_host, self.processed_keyword,
+                self.processed_folder]
 
     def secret_fields(self) -> list[SecretField]:
         return [self.password, self.smtp_password]

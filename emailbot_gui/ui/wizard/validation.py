@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from emailbot_gui.config.settings import GOOGLE_CLIENT_ID_SUFFIX
+from emailbot_gui.config.settings import (
+    GMAIL_LABELS_REFUSED,
+    GOOGLE_CLIENT_ID_SUFFIX,
+    IMAP_FLAG,
+    IMAP_FLAGS_REFUSED,
+)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
@@ -103,3 +108,31 @@ def google_client_id(value: str) -> str:
     if v.endswith(GOOGLE_CLIENT_ID_SUFFIX) and not any(c.isspace() for c in v):
         return ""
     return f"A Google client ID ends in {GOOGLE_CLIENT_ID_SUFFIX}, e.g. 1234567890-abc…{GOOGLE_CLIENT_ID_SUFFIX}"
+
+
+def imap_flag(value: str) -> str:
+    """The flag or keyword handled mail gets (optional)."""
+    v = value.strip()
+    if not v:
+        return ""
+    if v.lower() in IMAP_FLAGS_REFUSED:
+        return f"{v} cannot be used: choose \\Seen (read), \\Flagged (starred) or a keyword such as $EmailBotHandled."
+    if not IMAP_FLAG.fullmatch(v):
+        return "One flag (\\Seen, \\Flagged) or keyword ($EmailBotHandled): no spaces, brackets, quotes, % or *."
+    return ""
+
+
+def other_folder(value: str, read_folder: str) -> str:
+    """A folder handled mail is moved to (optional): not the one the console reads."""
+    v = value.strip()
+    if v and v.lower() == (read_folder.strip() or "INBOX").lower():
+        return "Choose another folder than the one the console reads."
+    return ""
+
+
+def gmail_label(value: str) -> str:
+    """The label handled mail gets (optional): one of the mailbox's own."""
+    v = value.strip()
+    if v.upper() in GMAIL_LABELS_REFUSED:
+        return f"{v} is one of Gmail's own labels; name a label of your own, e.g. EmailBot/Handled."
+    return "" if len(v) <= 225 else "A label name has at most 225 characters."

@@ -1,0 +1,63 @@
+"""Marks handled mail in the IMAP folder, so colleagues who open it in Thunderbird or webmail see the console's
+work: a flag or keyword (`UID STORE +FLAGS`: `\\Seen` marks it read, `\\Flagged` stars it, `$EmailBotHandled` is a
+keyword of its own where the folder keeps keywords) and/or a move to another folder (see `ImapSession.move`).
+
+A message is found again by its Message-ID (`UID SEARCH HEADER`), and only a message whose bytes hash to the
+provider id counts: another message with the same Message-ID (a resent copy) is left alone. A message the folder
+no longer has (a colleague moved or deleted it) is reported as gone, not as a failure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from emailbot_gui.connectors.base import HandledMessage, MarkOutcome
+from emailbot_gui.connectors.imap.config import ImapSettings
+from emailbot_gui.connectors.imap.errors import MailProtocolError
+from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
+from emailbot_gui.connectors.imap.mail_source import MAX_BYTES, PasswordLoader, content_id
+
+log = logging.getLogger(__name__)
+
+
+class ImapMailbox:
+    def __init__(self, settings: ImapSettings, password: PasswordLoader, *, max_bytes: int = MAX_BYTES) -> None:
+        self.settings = settings
+        self.password = password
+        self.max_bytes = max_bytes  # larger messages were never taken in, so never need marking
+
+    async def mark_handled(self, messages: Sequence[HandledMessage], *, tag: str = "",
+                           move_to: str = "") -> MarkOutcome:
+        """Add the flag `tag` and/or move to the folder `move_to`. A folder that does not keep `tag` (its
+        PERMANENTFLAGS) raises MailProtocolError saying which flags it keeps; nothing is changed then."""
+        if not messages or not (tag or move_to):
+            return MarkOutcome()
+        return await asyncio.to_thread(self._mark, list(messages), tag, move_to)
+
+    def _mark(self, messages: list[HandledMessage], tag: str, move_to: str) -> MarkOutcome:
+        folder = self.settings.folder
+        with ImapSession.open(self.settings, self.password()) as imap:
+            imap.select(folder, readonly=False)
+            if tag and not imap.keeps_flag(tag):
+                kept = " ".join(sorted(imap.permanent_flags or ())) or "none"
+                raise MailProtocolError(
+                    f"{imap.where}: the folder {folder!r} does not keep the flag {tag} (it keeps: {kept}); choose "
+                    "one of those, e.g. \\Seen to mark handled mail read")
+            found = {m.provider_id: self._find(imap, m) for m in messages}
+            uids = sorted({uid for group in found.values() for uid in group})
+            if uids and tag:
+                imap.add_flags(uids, f"({tag})")
+            if uids and move_to:
+                imap.move(uids, move_to)
+        gone = [pid for pid, group in found.items() if not group]
+        return MarkOutcome(changed=len(found) - len(gone), gone=gone)
+
+    def _find(self, imap: ImapSession, message: HandledMessage) -> list[int]:
+        """The UIDs in the selected folder of this very message (normally one; a copy appended twice, two)."""
+        if not message.message_id:
+            return []
+        uids = imap.search("HEADER", "Message-ID", quoted(message.message_id))
+        sizes = imap.sizes(uids)
+        candidates = [u for u in sorted(uids) if sizes.get(u, self.max_bytes + 1) <= self.max_bytes]
+        return [m.uid for m in imap.bodies(candidates) if content_id(m.raw) == message.provider_id]
