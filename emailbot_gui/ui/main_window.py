@@ -70,7 +70,9 @@ class MainWindow(QMainWindow):
         self._first_shown = False
         self._in_flight: set[int] = set()  # emails with an operation under way
         self._decided: set[int] = set()  # decided since the last queue refresh (rows still show old state)
-        self._select_when_loaded: int | None = None  # to select once the queue has it (after an undo)
+        # An undone email to select once a load started after the undo is shown (an earlier load, still on its
+        # way, may drop its row for a moment): (email id, the loads started by then).
+        self._select_when_loaded: tuple[int, int] | None = None
         self._counts_stale = True  # the status bar's state counts change with the emails, not with a filter
         self._audit: AuditWindow | None = None
         self._outbox: OutboxWindow | None = None
@@ -210,8 +212,8 @@ class MainWindow(QMainWindow):
         if self._counts_stale:
             self._counts_stale = False
             self.runner.run(self.console.counts(), self.status.set_counts, name="counts", what="Counting the queue")
-        if self._select_when_loaded is not None:  # an undone email, back in the queue with this refresh
-            email_id, self._select_when_loaded = self._select_when_loaded, None
+        if self._select_when_loaded is not None and self.queue_model.loads_applied > self._select_when_loaded[1]:
+            email_id, self._select_when_loaded = self._select_when_loaded[0], None  # back in the queue now
             if self.select_email(email_id):
                 return
         if self.queue_view.currentIndex().isValid():
@@ -402,8 +404,8 @@ class MainWindow(QMainWindow):
             self._in_flight.discard(email_id)
             self._decided.discard(email_id)
             self.status.show_info(f"Undone: {decision.text}. Back in review, nothing sent.")
-            if not self.select_email(email_id):  # it had left the queue's rows: select it once it is back
-                self._select_when_loaded = email_id
+            self.select_email(email_id)  # if its row is still loaded; and again once the queue is reloaded
+            self._select_when_loaded = email_id, self.queue_model.loads_started
             self.queue_model.schedule_refresh()
             self._update_actions()
 

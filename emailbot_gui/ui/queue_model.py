@@ -107,6 +107,8 @@ class QueueTableModel(QAbstractTableModel):
         self._loading: dict[int, int] = {}  # page -> epoch it was requested in
         self._failed: set[int] = set()
         self._epoch = 0  # bumped whenever loaded rows are replaced; older page loads are then stale
+        self.loads_started = 0  # loads of the count and pages asked for so far
+        self.loads_applied = 0  # the number of the load whose rows are shown (a later one may finish first)
         self._reset_pending = False
         self._counted_filters: QueueQuery | None = None  # the filters `_count` was counted for
         self._last_page = -1
@@ -175,7 +177,10 @@ class QueueTableModel(QAbstractTableModel):
         else:
             recent = list(self._pages)[-self.REFRESH_PAGES:]
             pages = sorted(set(recent) | set(self._loading))
-        self._runner.run(self._fetch(query, pages, known_count), lambda result: self._apply(query, reset, *result),
+        self.loads_started += 1
+        load = self.loads_started
+        self._runner.run(self._fetch(query, pages, known_count),
+                         lambda result: self._apply(query, reset, *result, load=load),
                          name=self._task_name, what="Loading the queue")
 
     async def _fetch(self, query: QueueQuery, pages: list[int], known_count: int | None = None
@@ -188,9 +193,11 @@ class QueueTableModel(QAbstractTableModel):
                 loaded[page] = await self._console.queue_page(query, offset, self._page_size)
         return count, loaded
 
-    def _apply(self, query: QueueQuery, reset: bool, count: int, pages: dict[int, list[QueueRow]]) -> None:
+    def _apply(self, query: QueueQuery, reset: bool, count: int, pages: dict[int, list[QueueRow]], *,
+               load: int = 0) -> None:
         if query != self._query:
             return  # the operator changed the filter meanwhile; that load is on its way
+        self.loads_applied = max(self.loads_applied, load)
         self._reset_pending = False
         self._counted_filters = _filters(query)
         self._epoch += 1

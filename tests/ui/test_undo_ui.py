@@ -129,3 +129,26 @@ def test_a_correction_is_undone_with_ctrl_z_and_the_panel_shows_the_old_one(qtbo
     assert shown(window).classification == old
     assert panel.category_combo.currentData() == old.category
     assert console.learner.corrections == 0
+
+
+def test_an_undone_email_is_selected_again_even_if_a_late_load_drops_its_row(qtbot, window, run, console,
+                                                                             undo_seconds):
+    # Under load, the reload that the approval asked for can arrive after the undo, from before it: the row
+    # is gone for a moment, then back with the reload the undo asked for, and selected again then.
+    detail = open_email_where(qtbot, window, has_reply)
+    window.queue_view.setFocus()
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: current_id(window) not in (None, detail.id) and window.undo_bar.isVisible(),
+                    timeout=15_000)
+    model = window.queue_model
+    qtbot.waitUntil(lambda: model.row_of(detail.id) is None, timeout=15_000)  # the approval's reload is in
+    stale_load = model.loads_started
+    stale_pages = {page: list(rows) for page, rows in model._pages.items()}  # without the approved email
+    stale_count = model.rowCount()
+
+    qtbot.keyClick(window.queue_view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: window.status.currentMessage().startswith("Undone:"), timeout=15_000)
+    model._apply(model.query(), False, stale_count, stale_pages, load=stale_load)  # the late, older load
+    assert model.row_of(detail.id) is None
+    qtbot.waitUntil(lambda: current_id(window) == detail.id and shown(window) is not None
+                    and shown(window).state is EmailState.AWAITING_REVIEW, timeout=15_000)
