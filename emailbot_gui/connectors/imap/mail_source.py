@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from emailbot_gui.connectors.base import FetchBatch, RawMessage
 from emailbot_gui.connectors.imap.config import ImapSettings
-from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
+from emailbot_gui.connectors.imap.imap_session import FetchedMessage, ImapSession, quoted
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,8 @@ class ImapMailSource:
     def _read_raw(self, provider_id: str, message_id: str) -> bytes | None:
         with ImapSession.open(self.settings, self.password()) as imap:
             imap.select(self.settings.folder)
-            uids = imap.search("HEADER", "Message-ID", quoted(message_id))
-            sizes = imap.sizes(uids)
-            for uid in sorted(u for u in uids if sizes.get(u, 0) <= self.max_bytes):
-                for fetched in imap.bodies([uid]):
-                    if content_id(fetched.raw) == provider_id:
-                        return fetched.raw
-        return None
+            found = find_message(imap, provider_id, message_id, self.max_bytes)
+        return found[0].raw if found else None
 
     def _oversized(self, imap: ImapSession, uids: list[int], sizes: dict[int, int]) -> list[tuple[str, str]]:
         if not uids:
@@ -106,6 +101,17 @@ def parse_cursor(cursor: str | None) -> tuple[int | None, int]:
 
 def content_id(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:40]
+
+
+def find_message(imap: ImapSession, provider_id: str, message_id: str, max_bytes: int) -> list[FetchedMessage]:
+    """This very message in the selected folder, found by its Message-ID and told apart from another message
+    under the same Message-ID (a resent copy) by its content hash: normally one, two if it was appended twice."""
+    if not message_id:
+        return []
+    uids = imap.search("HEADER", "Message-ID", quoted(message_id))
+    sizes = imap.sizes(uids)
+    candidates = [u for u in sorted(uids) if sizes.get(u, max_bytes + 1) <= max_bytes]
+    return [m for m in imap.bodies(candidates) if content_id(m.raw) == provider_id]
 
 
 def _groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from emailbot_gui.connectors.base import HandledMessage, MarkOutcome
 from emailbot_gui.connectors.imap.config import ImapSettings
 from emailbot_gui.connectors.imap.errors import MailProtocolError
-from emailbot_gui.connectors.imap.imap_session import ImapSession, quoted
-from emailbot_gui.connectors.imap.mail_source import MAX_BYTES, PasswordLoader, content_id
+from emailbot_gui.connectors.imap.imap_session import ImapSession
+from emailbot_gui.connectors.imap.mail_source import MAX_BYTES, PasswordLoader, find_message
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,5 @@ class ImapMailbox:
         return MarkOutcome(changed=len(found) - len(gone), gone=gone)
 
     def _find(self, imap: ImapSession, message: HandledMessage) -> list[int]:
-        """The UIDs in the selected folder of this very message (normally one; a copy appended twice, two)."""
-        if not message.message_id:
-            return []
-        uids = imap.search("HEADER", "Message-ID", quoted(message.message_id))
-        sizes = imap.sizes(uids)
-        candidates = [u for u in sorted(uids) if sizes.get(u, self.max_bytes + 1) <= self.max_bytes]
-        return [m.uid for m in imap.bodies(candidates) if content_id(m.raw) == message.provider_id]
+        """The UIDs in the selected folder of this very message."""
+        return [m.uid for m in find_message(imap, message.provider_id, message.message_id, self.max_bytes)]
