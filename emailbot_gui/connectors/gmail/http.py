@@ -55,8 +55,6 @@ class TokenProvider(Protocol):
         ...
 
 
-GmailResponse = ApiResponse
-
 
 @dataclass(frozen=True, slots=True)
 class GoogleErrorBody:
@@ -93,7 +91,7 @@ class GmailClient(PacedClient):
         return (await self.request("GET", path, params=params, scope=scope)).json()
 
     async def request(self, method: str, path: str, *, params: Params | None = None, json: Any = None,
-                      scope: str = GMAIL_MODIFY, idempotent: bool | None = None) -> GmailResponse:
+                      scope: str = GMAIL_MODIFY, idempotent: bool | None = None) -> ApiResponse:
         """`scope` is the one the request needs, named in the error when the token lacks it."""
         method = method.upper()
         target = self._checked(self.absolute(path))
@@ -124,7 +122,7 @@ class GmailClient(PacedClient):
             status = response.status_code
             log.debug("%s -> %d (attempt %d)", route, status, attempt)
             if status < 400:
-                return GmailResponse(status, response.headers, response.content)
+                return ApiResponse(status, response.headers, response.content)
             if status == 401 and not refreshed:
                 refreshed = True
                 self.stats.token_refreshes += 1

@@ -44,8 +44,6 @@ SYNC_RESET_CODES = frozenset({"syncstatenotfound", "syncstateinvalid", "resyncre
 USER_AGENT = "EmailBotConsole (Microsoft Graph connector)"
 
 
-GraphResponse = ApiResponse
-
 
 class GraphClient(PacedClient):
     def __init__(self, base_url: str, auth: TokenProvider, *, max_concurrency: int = 4, timeout: float = 30.0,
@@ -76,7 +74,7 @@ class GraphClient(PacedClient):
 
     async def request(self, method: str, url: str, *, params: Mapping[str, str] | None = None, json: Any = None,
                       content: bytes | None = None, headers: Mapping[str, str] | None = None,
-                      prefer: Iterable[str] = (), idempotent: bool | None = None) -> GraphResponse:
+                      prefer: Iterable[str] = (), idempotent: bool | None = None) -> ApiResponse:
         method = method.upper()
         target = self._checked(self.absolute(url))
         route = f"{method} {urlsplit(target).path}"
@@ -114,7 +112,7 @@ class GraphClient(PacedClient):
             log.debug("%s -> %d in %.0f ms (attempt %d)", route, response.status_code, elapsed_ms, attempt)
             status = response.status_code
             if status < 400:
-                return GraphResponse(status, response.headers, response.content)
+                return ApiResponse(status, response.headers, response.content)
             if status == 401 and not refreshed:
                 refreshed = True
                 self.stats.token_refreshes += 1
