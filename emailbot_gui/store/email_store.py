@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, func, insert, select, text
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
 from emailbot_gui.core.types import Address, Classification, Email, Enrichment, Proposal
-from emailbot_gui.store import codec
+from emailbot_gui.store import bulk, codec
 from emailbot_gui.store.db import create_engine, migrate
 from emailbot_gui.store.models import (
     AUDIT_TABLE,
@@ -34,7 +34,6 @@ from emailbot_gui.store.triage_batches import (
     StageResults,
     TriageBatchesMixin,
     audit_row,
-    execute_in_chunks,
     utc_now,
 )
 
@@ -156,23 +155,19 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
             new_ids = await _insert_returning_ids(s, rows)
             for eid, content in zip(new_ids, contents, strict=True):
                 content["email_id"] = eid
-            if contents:
-                await execute_in_chunks(s, insert(CONTENT_TABLE), contents)
+            await bulk.insert_rows(s, CONTENT_TABLE, contents)
             q_ids = await _insert_returning_ids(s, [r for r, _ in q_rows])
             q_contents = [dict(c, email_id=i) for i, (_, c) in zip(q_ids, q_rows, strict=True)]
-            if q_contents:
-                await execute_in_chunks(s, insert(CONTENT_TABLE), q_contents)
+            await bulk.insert_rows(s, CONTENT_TABLE, q_contents)
             if await self._has_fts(s):
-                await execute_in_chunks(s, _FTS_INSERT, [
-                    {"id": i, "subject": r["subject"], "sender_address": r["sender_address"],
-                     "sender_name": r["sender_name"], "snippet": r["snippet"]}
+                await bulk.execute_many(s, _FTS_INSERT, [
+                    (i, r["subject"], r["sender_address"], r["sender_name"], r["snippet"])
                     for i, r in zip(new_ids + q_ids, rows + [r for r, _ in q_rows], strict=True)])
             audits = [audit_row(i, "fetched", "", EmailState.NEW.value, at=now) for i in new_ids]
             audits += [audit_row(i, "quarantined", "", EmailState.QUARANTINED.value, at=now,
                                  reason=r["state_reason"], origin=c["headers"].get("origin", ""))
                        for i, (r, c) in zip(q_ids, q_rows, strict=True)]
-            if audits:
-                await execute_in_chunks(s, insert(AUDIT_TABLE), audits)
+            await bulk.insert_rows(s, AUDIT_TABLE, audits)
             if cursor is not None:
                 await self._save_cursor(s, source, cursor)
         return IngestResult(new_ids=new_ids, duplicates=duplicates, quarantined_ids=q_ids, new_emails=kept)
@@ -255,8 +250,7 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
 
 
 # Migration 0003: the search index is written here, one executemany per batch, not by a per-row trigger.
-_FTS_INSERT = text("INSERT INTO emails_fts(rowid, subject, sender_address, sender_name, snippet) "
-                   "VALUES (:id, :subject, :sender_address, :sender_name, :snippet)")
+_FTS_INSERT = "INSERT INTO emails_fts(rowid, subject, sender_address, sender_name, snippet) VALUES (?, ?, ?, ?, ?)"
 
 
 # ---- row builders -------------------------------------------------------------------------------------
@@ -270,7 +264,7 @@ async def _insert_returning_ids(s: AsyncSession, rows: list[dict[str, Any]]) -> 
     (source, provider_id): INSERT ... RETURNING in parameter order runs row by row on SQLite."""
     if not rows:
         return []
-    await execute_in_chunks(s, insert(EMAILS_TABLE), rows)
+    await bulk.insert_rows(s, EMAILS_TABLE, rows)
     ids: dict[str, int] = {}
     for chunk in _chunks([r["provider_id"] for r in rows], 500):
         found = await s.execute(select(EmailRow.provider_id, EmailRow.id).where(

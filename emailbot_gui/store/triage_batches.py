@@ -3,7 +3,7 @@ was classified, enriched and proposed in one pass saved in ONE transaction, each
 it started as far as its results go, with an audit entry per step (classified, enriched, proposed) exactly
 as if the steps had been saved one by one.
 
-Core statements with executemany (not the ORM's unit of work): a batch of a few hundred emails is a handful
+executemany statements (not the ORM's unit of work, see `bulk`): a batch of a few hundred emails is a handful
 of statements, and little Python runs on the event loop thread per email."""
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState, check_transition
 from emailbot_gui.core.types import Classification, Email, Enrichment, Proposal
-from emailbot_gui.store import codec
+from emailbot_gui.store import bulk, codec
 from emailbot_gui.store.models import AUDIT_TABLE, CONTENT_TABLE, EMAILS_TABLE
 
-BULK_CHUNK = 50  # rows per executemany: SQLAlchemy prepares each chunk's parameters in one go on the loop thread
+_BY_ID_AND_STATE = {"id": "id", "state_was": "state"}  # an email that is still in the state a pass started from
 _ORDER = (EmailState.NEW, EmailState.CLASSIFIED, EmailState.ENRICHED, EmailState.AWAITING_REVIEW)
 _RANK = {state: k for k, state in enumerate(_ORDER)}
 SYSTEM = "system"
@@ -59,12 +59,6 @@ class StageResults:
         while k < len(results) and results[k] is not None:
             k += 1
         return _ORDER[k]
-
-
-async def execute_in_chunks(s: AsyncSession, stmt: Executable, params: Sequence[dict[str, Any]]) -> None:
-    """executemany in chunks, so that preparing a big batch never holds the event loop for long."""
-    for start in range(0, len(params), BULK_CHUNK):
-        await s.execute(stmt, params[start:start + BULK_CHUNK])
 
 
 def _steps(start: EmailState, reached: EmailState) -> list[tuple[EmailState, EmailState]]:
@@ -113,26 +107,22 @@ class TriageBatchesMixin:
                 return []
             await _update_rows(s, live, now)
             await _update_content(s, live)
-            await execute_in_chunks(s, insert(AUDIT_TABLE), [a for r in live for a in _audits(r, now)])
+            await bulk.insert_rows(s, AUDIT_TABLE, [a for r in live for a in _audits(r, now)])
         return live
 
 
 async def _update_rows(s: AsyncSession, live: Sequence[StageResults], now: datetime) -> None:
+    """Each email's new state (compared with the one it started in), with its classification's columns for
+    those that started new."""
     classified = [r for r in live if r.start is EmailState.NEW]
     others = [r for r in live if r.start is not EmailState.NEW]
-    base = (update(EMAILS_TABLE)
-            .where(EMAILS_TABLE.c.id == bindparam("b_id"), EMAILS_TABLE.c.state == bindparam("b_start"))
-            .values(state=bindparam("b_state"), state_reason="", updated_at=now))
-    if classified:
-        await execute_in_chunks(s, base.values(category=bindparam("b_category"), urgency=bindparam("b_urgency"),
-                                               confidence=bindparam("b_confidence"), flagged=bindparam("b_flagged")), [
-            {"b_id": r.email_id, "b_start": r.start.value, "b_state": r.reached.value,
-             "b_category": c.category, "b_urgency": int(c.urgency), "b_confidence": c.confidence,
-             "b_flagged": int(bool(c.flags))}
-            for r in classified if (c := r.classification) is not None])
-    if others:
-        await execute_in_chunks(s, base, [{"b_id": r.email_id, "b_start": r.start.value, "b_state": r.reached.value}
-                                          for r in others])
+    fixed = {"state_reason": "", "updated_at": now}
+    await bulk.update_rows(s, EMAILS_TABLE, _BY_ID_AND_STATE, [
+        {"state": r.reached.value, "category": c.category, "urgency": int(c.urgency), "confidence": c.confidence,
+         "flagged": int(bool(c.flags)), "id": r.email_id, "state_was": r.start.value}
+        for r in classified if (c := r.classification) is not None], fixed)
+    await bulk.update_rows(s, EMAILS_TABLE, _BY_ID_AND_STATE, [
+        {"state": r.reached.value, "id": r.email_id, "state_was": r.start.value} for r in others], fixed)
 
 
 async def _update_content(s: AsyncSession, live: Sequence[StageResults]) -> None:
@@ -145,12 +135,11 @@ async def _update_content(s: AsyncSession, live: Sequence[StageResults]) -> None
             values["enrichment"] = codec.enrichment_to_json(r.enrichment)
         if r.reached is EmailState.AWAITING_REVIEW and r.proposal is not None:
             values["proposal"] = codec.proposal_to_json(r.proposal)
-        groups[tuple(sorted(values))].append({"b_id": r.email_id, **{f"b_{k}": v for k, v in values.items()}})
-    for columns, params in groups.items():
-        if columns:
-            stmt = (update(CONTENT_TABLE).where(CONTENT_TABLE.c.email_id == bindparam("b_id"))
-                    .values({c: bindparam(f"b_{c}", type_=CONTENT_TABLE.c[c].type) for c in columns}))
-            await execute_in_chunks(s, stmt, params)
+        values["email_id"] = r.email_id
+        groups[tuple(sorted(values))].append(values)
+    for columns, rows in groups.items():
+        if len(columns) > 1:
+            await bulk.update_rows(s, CONTENT_TABLE, {"email_id": "email_id"}, rows)
 
 
 def _audits(r: StageResults, now: datetime) -> list[dict[str, Any]]:
