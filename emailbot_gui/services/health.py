@@ -161,13 +161,14 @@ class HealthMonitor:
 
     # ---- live reports ------------------------------------------------------------------------------------
 
-    def report(self, name: str, error: str | None) -> None:
-        """What a running connector just experienced: `error` None is a success."""
+    def report(self, name: str, error: str | None, *, clears: str | None = None) -> None:
+        """What a running connector just experienced: `error` None is a success. With `clears`, the success
+        speaks only for that part of the integration: it clears that error, and leaves any other alone."""
         e = self._entries.get(name)
         if e is None:
             return
         if error is None:
-            if not e.live_failures:
+            if not e.live_failures or (clears is not None and e.live_error != clears):
                 return
             e.live_failures, e.live_error = 0, ""
         else:

@@ -61,7 +61,7 @@ def gmail_marking(s: Settings) -> MarkSettings:
 
 
 class HealthReport(Protocol):
-    def report(self, name: str, error: str | None) -> None: ...
+    def report(self, name: str, error: str | None, *, clears: str | None = None) -> None: ...
 
 
 class ProcessedMarker:
@@ -80,6 +80,7 @@ class ProcessedMarker:
         self._pending: dict[int, int] = {}  # email id -> attempts so far
         self._task: asyncio.Task[None] | None = None
         self._flushing = False
+        self._reported: str | None = None  # the failure this marker last showed in Health, until marking works
         self._unsubscribe: Callable[[], None] | None = events.subscribe(self._on_event)
 
     @property
@@ -137,15 +138,20 @@ class ProcessedMarker:
         self.marked += done
         if failed:
             self._failed(batch, ids, failed)
-        elif done:
+            return done
+        if done:
             log.info("marked %d handled emails in the mailbox", done)
+        if self._reported is not None and self.health is not None:  # it works again: Health shows it now
+            self.health.report(HEALTH_NAME, None, clears=self._reported)
+            self._reported = None
         return done
 
     def _failed(self, batch: dict[int, int], ids: dict[str, int], failed: dict[str, str]) -> None:
         reason = next(iter(failed.values()))
         log.warning("could not mark %d of %d handled emails in the mailbox: %s", len(failed), len(ids), reason)
         if self.health is not None:
-            self.health.report(HEALTH_NAME, f"marking handled mail in the mailbox failed: {reason}")
+            self._reported = f"marking handled mail in the mailbox failed: {reason}"
+            self.health.report(HEALTH_NAME, self._reported)
         for pid in failed:
             email_id = ids[pid]
             attempts = batch[email_id] + 1

@@ -13,7 +13,7 @@ from emailbot_gui.config.paths import AppPaths
 from emailbot_gui.config.secrets import GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN, MemorySecretStore
 from emailbot_gui.config.settings import Settings
 from emailbot_gui.core.lifecycle import EmailState
-from emailbot_gui.services.events import IntegrationState
+from emailbot_gui.services.events import HealthChanged, IntegrationState
 from emailbot_gui.services.runtime import Mode, Runtime, build_runtime
 from emailbot_gui.store.views import QueueQuery
 from tests.gmail.conftest import hooks_for
@@ -98,14 +98,18 @@ async def test_a_refused_batch_modify_is_reported_and_tried_again(tmp_path: Path
                               "errors": [{"message": "Mail service not enabled", "domain": "global",
                                           "reason": "failedPrecondition"}], "status": "PERMISSION_DENIED"}})
     assert runtime.marker is not None
+    shown: list[tuple[IntegrationState, str]] = []
+    runtime.events.subscribe(lambda e: shown.extend(
+        (h.state, h.last_error) for h in e.health if h.name == "mail") if isinstance(e, HealthChanged) else None)
     try:
         await runtime.console.close(ids[stored.id], "noise")
         assert (await runtime.console.detail(ids[stored.id])).state is EmailState.DONE  # the queue did not wait
         await runtime.marker.wait_idle()
+        degraded = [error for state, error in shown if state is IntegrationState.DEGRADED]
+        assert degraded and "marking handled mail" in degraded[0] and "403" in degraded[0]
+        assert fake.messages[stored.id].labels == ["UNREAD"]  # the second attempt worked ...
         health = {h.name: h for h in runtime.console.health()}["mail"]
-        assert health.state is IntegrationState.DEGRADED
-        assert "marking handled mail" in health.last_error and "403" in health.last_error
-        assert fake.messages[stored.id].labels == ["UNREAD"]  # the second attempt worked
+        assert health.state is IntegrationState.OK and not health.last_error  # ... and Health says so at once
         assert [h.status for h in fake.requests(r"/messages/batchModify$")] == [403, 204]
         assert not fake.requests(r"/labels")  # archiving alone needs no label
     finally:

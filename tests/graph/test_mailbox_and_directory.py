@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from emailbot_gui.connectors.base import RawMessage
+from emailbot_gui.connectors.base import HandledMessage, RawMessage
 from emailbot_gui.connectors.graph import AuthMode, GraphSettings, GraphSettingsError, parse_graph_message
 from emailbot_gui.connectors.graph.messages import envelope
 from emailbot_gui.mail.parse import MalformedEmail
@@ -34,6 +34,16 @@ async def test_handled_mail_is_categorized_and_moved_keeping_its_id(fake, build)
     assert (await c.mail_client.get(f"/users/support@contoso.test/messages/{ids[0]}"))["id"] == ids[0]
     assert fake.count(r"^/\$batch$") == 3  # read categories, patch, move
     assert fake.mailbox.mutable_id_answers == 0
+
+
+async def test_a_message_deleted_in_the_mailbox_is_reported_gone_not_failed(fake, build):
+    ids = fake.mailbox.add_messages(3)
+    del fake.mailbox.messages[ids[1]]  # a colleague deleted it in Outlook
+    c = build()
+    outcome = await c.mailbox.mark_handled([HandledMessage(i) for i in ids], tag="EmailBot: handled", move_to="archive")
+    assert outcome.gone == [ids[1]] and outcome.failed == {} and outcome.changed == 2
+    assert {m["id"] for m in fake.mailbox.in_folder("archive")} == {ids[0], ids[2]}
+    assert fake.count("/move$", inner=True) == 2  # nothing is moved that is known to be gone
 
 
 async def test_directory_type_ahead_uses_search_with_eventual_consistency(fake, build):

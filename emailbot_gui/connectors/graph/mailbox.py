@@ -85,7 +85,8 @@ class GraphMailbox:
 
     async def mark_handled(self, messages: Sequence[HandledMessage], *, tag: str = "",
                            move_to: str = "") -> MarkOutcome:
-        """`mark_processed` (`tag` is the Outlook category), saying which messages could not be marked and why."""
+        """`mark_processed` (`tag` is the Outlook category), saying which messages could not be marked and why, and
+        which are gone (Graph answers 404: deleted, or moved out of the mailbox's reach, by someone else)."""
         provider_ids = [m.provider_id for m in messages]
         category = tag
         outcome = MarkOutcome()
@@ -98,6 +99,9 @@ class GraphMailbox:
             patches = []
             for i, pid in enumerate(provider_ids):
                 answer = current[str(i)]
+                if answer.status == 404:  # moved to a folder out of reach, or deleted, by a colleague
+                    outcome.gone.append(pid)
+                    continue
                 if not answer.ok:
                     log.warning("cannot read categories of a message: %s %s", answer.status, answer.error_code)
                     outcome.failed[pid] = f"reading its categories: {answer.status} {answer.error_code}".strip()
@@ -113,13 +117,18 @@ class GraphMailbox:
                         f"setting the category: {answer.status} {answer.error_code}".strip()
         if move_to:
             # POST move is repeatable in effect: moving an item already in the target leaves it there.
+            gone = set(outcome.gone)
             moves = [BatchRequest(str(i), "POST", f"{self._message(p)}/move", {"destinationId": move_to})
-                     for i, p in enumerate(provider_ids)]
+                     for i, p in enumerate(provider_ids) if p not in gone]
             moved = 0
-            for request_id, answer in (await run_batch(self.client, moves)).items():
+            for request_id, answer in (await run_batch(self.client, moves)).items() if moves else ():
                 moved += answer.ok
-                if not answer.ok:
-                    pid = provider_ids[int(request_id)]
+                pid = provider_ids[int(request_id)]
+                if answer.status == 404:
+                    if pid not in gone:
+                        outcome.gone.append(pid)
+                        gone.add(pid)
+                elif not answer.ok:
                     outcome.failed.setdefault(pid, f"moving it: {answer.status} {answer.error_code}".strip())
             outcome.changed = max(outcome.changed, moved)
         return outcome
