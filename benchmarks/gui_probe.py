@@ -193,6 +193,8 @@ async def _stall(args: argparse.Namespace) -> dict[str, Any]:
         task = asyncio.get_running_loop().create_task(runtime.loop.run_forever(stop))
         await _until(lambda: model.rowCount() >= args.emails or task.done(), 3600, "the queue to fill")
         seconds = time.perf_counter() - started
+        while not task.done() and await runtime.store.search_index_lag():  # the stalls of indexing count too
+            await asyncio.sleep(0.05)
         wakeups.stop()
         stop.set()
         await task

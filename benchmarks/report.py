@@ -64,6 +64,9 @@ def table(figures: Mapping[str, Any]) -> str:
         verdict = "" if key == "parse_rate" else "met" if target.met(figures) else "MISSED"
         lines.append(f"{LABELS[key]:<38} {shown:>12}  {target.text:<32} {verdict}")
     lines.append(f"{'loop rate / parse rate':<38} {figures['loop_parse_ratio']:>11.0%}")
+    if "search_index_seconds" in figures:
+        lines.append(f"{'then: search index caught up (s)':<38} {figures['search_index_seconds']:>12.1f}  "
+                     "(after the loop; search finds all meanwhile)")
     if (emails, stored) != (TARGET_EMAILS, TARGET_STORED):
         lines.append(f"(the targets are set for N = {TARGET_EMAILS:,} and M = {TARGET_STORED:,})")
     return "\n".join(lines)

@@ -51,7 +51,7 @@ def run_all(*, emails: int, stored: int, seed: int, json_path: Path | None, cach
         "sort_ms": gui["sort_ms"], "filter_ms": gui["filter_ms"], "search_ms": gui["search_ms"],
         "emails": emails, "stored": stored, "seed": seed, "loop_parse_ratio": loop.rate / parse_rate,
         "loop_seconds": loop.seconds, "loop_first_review_seconds": loop.first_review_seconds,
-        "loop_cpu_seconds": loop.cpu_seconds,
+        "loop_cpu_seconds": loop.cpu_seconds, "search_index_seconds": loop.index_seconds,
         "stall": stall, "stored_queue": gui, "machine": {"cpus": _cpus(), "python": platform.python_version(),
                                                           "platform": platform.platform()},
         "seconds": time.perf_counter() - started,

@@ -158,7 +158,8 @@ def test_an_existing_database_is_upgraded_with_its_emails_searchable(tmp_path: P
             "emails_fts_update"} <= names
     assert "emails_fts_insert" not in names  # migration 0003: ingest writes the index in one statement a batch
     assert {"ix_emails_state_category", "ix_emails_state_urgency"} <= names  # 0004: filter counts from an index
-    assert version == "0005"
+    assert "search_index" in names  # 0006: the mark up to which the search index is complete
+    assert version == "0006"
     assert list(tmp_path.glob("old.backup-0001-*.db")), "a backup is taken before migrating"
 
 

@@ -162,7 +162,8 @@ class TriageLoop:
                     upcoming = asyncio.ensure_future(self._fetch(batch.cursor, limit))
                 quarantined += [Quarantined(provider_id=f"unreadable:{origin}", origin=origin, reason=reason)
                                 for origin, reason in batch.unreadable]
-                result = await self.store.ingest(self.source.name, emails, quarantined, cursor=batch.cursor)
+                result = await self.store.ingest(self.source.name, emails, quarantined, cursor=batch.cursor,
+                                                 more_waiting=not last)
                 report.fetched += len(result.new_ids)
                 report.duplicates += result.duplicates
                 report.quarantined += len(result.quarantined_ids)
@@ -466,8 +467,18 @@ class TriageLoop:
             fetched_more = fetched_more or report.fetched > 0
         if fetched_more:
             await self.process_pending(stats)
+        await self.catch_up_search_index()
         self._set_status("stopped")
         return total, stats
+
+    async def catch_up_search_index(self, stop: asyncio.Event | None = None) -> int:
+        """Index what a flood left out of the search index, a transaction at a time, until it is complete, a
+        poll is asked for or `stop` is set; returns how many emails were indexed."""
+        total = 0
+        while not self._wake.is_set() and not (stop is not None and stop.is_set()) and \
+                (done := await self.store.index_pending()):
+            total += done
+        return total
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -481,6 +492,12 @@ class TriageLoop:
             next_poll = datetime.now(UTC) + timedelta(seconds=self.poll_interval)
             self._set_status(self.status.state if self.status.state == "error" else "idle", next_poll=next_poll)
             self._wake.clear()
+            try:
+                await self.catch_up_search_index(stop)  # after a flood, now that it is triaged
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # search still finds what is not indexed yet; the next round tries again
+                log.exception("catching up the search index failed")
             waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
             for w in waiters:

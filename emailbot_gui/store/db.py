@@ -58,6 +58,15 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    dbapi_connection.create_function(UNICODE_LOWER, 1, unicode_lower, deterministic=True)
+
+
+UNICODE_LOWER = "emailbot_lower"  # SQLite's own lower() changes ASCII letters only
+
+
+def unicode_lower(text: str | None) -> str | None:
+    """Lower case as the search index's trigrams fold it ("Ärger" finds "ärger"), for what it has not indexed."""
+    return text.lower() if isinstance(text, str) else text
 
 
 def json_text(value: Any) -> str:

@@ -30,6 +30,7 @@ from emailbot_gui.store.models import (
 )
 from emailbot_gui.store.operator_ops import OperatorOpsMixin
 from emailbot_gui.store.queue_reads import QueueReadsMixin
+from emailbot_gui.store.search_index import SearchIndexMixin
 from emailbot_gui.store.triage_batches import (
     StageResults,
     TriageBatchesMixin,
@@ -70,7 +71,7 @@ class IngestResult:
     new_emails: list[Email] = field(default_factory=list)  # as stored (what loading `new_ids` would return)
 
 
-class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
+class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin, SearchIndexMixin):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.session = async_sessionmaker(engine, expire_on_commit=False)
@@ -114,9 +115,11 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
     # ---- ingest -------------------------------------------------------------------------------------
 
     async def ingest(self, source: str, emails: Sequence[Email], quarantined: Sequence[Quarantined] = (),
-                     cursor: str | None = None) -> IngestResult:
+                     cursor: str | None = None, *, more_waiting: bool = False) -> IngestResult:
         """Insert what is new, skip what the queue already has (same provider id or Message-ID), and save
-        the source's cursor in the same transaction, so a crash never loses or duplicates a batch."""
+        the source's cursor in the same transaction, so a crash never loses or duplicates a batch.
+        `more_waiting`: the mailbox has more right now (a flood), so the search index is left to catch up
+        after it (see search_index)."""
         now = utc_now()
         async with self.write() as s:
             provider_ids = [e.provider_id for e in emails] + [q.provider_id for q in quarantined]
@@ -159,10 +162,8 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
             q_ids = await _insert_returning_ids(s, [r for r, _ in q_rows])
             q_contents = [dict(c, email_id=i) for i, (_, c) in zip(q_ids, q_rows, strict=True)]
             await bulk.insert_rows(s, CONTENT_TABLE, q_contents)
-            if await self._has_fts(s):
-                await bulk.execute_many(s, _FTS_INSERT, [
-                    (i, r["subject"], r["sender_address"], r["sender_name"], r["snippet"])
-                    for i, r in zip(new_ids + q_ids, rows + [r for r, _ in q_rows], strict=True)])
+            await self._index_new(s, list(zip(new_ids + q_ids, rows + [r for r, _ in q_rows], strict=True)),
+                                  now=not more_waiting)
             audits = [audit_row(i, "fetched", "", EmailState.NEW.value, at=now) for i in new_ids]
             audits += [audit_row(i, "quarantined", "", EmailState.QUARANTINED.value, at=now,
                                  reason=r["state_reason"], origin=c["headers"].get("origin", ""))
@@ -249,8 +250,6 @@ class EmailStore(QueueReadsMixin, OperatorOpsMixin, TriageBatchesMixin):
                                       .where(EmailRow.state.in_([x.value for x in states]))) or 0)
 
 
-# Migration 0003: the search index is written here, one executemany per batch, not by a per-row trigger.
-_FTS_INSERT = "INSERT INTO emails_fts(rowid, subject, sender_address, sender_name, snippet) VALUES (?, ?, ?, ?, ?)"
 
 
 # ---- row builders -------------------------------------------------------------------------------------

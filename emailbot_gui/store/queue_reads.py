@@ -13,13 +13,15 @@ import time
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from emailbot_gui.core.lifecycle import EmailState
 from emailbot_gui.core.types import Urgency
 from emailbot_gui.store import codec
+from emailbot_gui.store.db import UNICODE_LOWER
 from emailbot_gui.store.models import AuditEventRow, EmailContentRow, EmailRow, OutboxRow, TrainingExampleRow
+from emailbot_gui.store.search_index import SEARCH_MARK
 from emailbot_gui.store.views import AuditEntry, EmailDetail, OutboxItem, QueueQuery, QueueRow, SortKey
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
@@ -78,9 +80,19 @@ def _filtered(stmt: AnySelect, q: QueueQuery, *, fts: bool, seek_states: bool = 
 
 
 def _fts_match(words: list[str]) -> ColumnElement[bool]:
-    """Emails with every word somewhere in their sender, subject or snippet (as substrings, any case)."""
+    """Emails with every word somewhere in their sender, subject or snippet (as substrings, any case): those
+    the index has through the index, those it does not have yet (after a flood) with LIKE."""
     query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)  # phrases: no query syntax
-    return EmailRow.id.in_(select(_FTS.c.rowid).where(literal_column("emails_fts").op("MATCH")(query)))
+    indexed = EmailRow.id.in_(select(_FTS.c.rowid).where(literal_column("emails_fts").op("MATCH")(query)))
+    lagging = and_(EmailRow.id > select(SEARCH_MARK.c.indexed_upto).scalar_subquery(), *map(_folded_like_any, words))
+    return or_(indexed, lagging)
+
+
+def _folded_like_any(word: str) -> ColumnElement[bool]:
+    """`_like_any`, with the case of every letter folded as the index folds it (SQLite only)."""
+    pattern = f"%{_escape_like(word.lower())}%"
+    return or_(*(getattr(func, UNICODE_LOWER)(c).like(pattern, escape="\\")
+                 for c in (EmailRow.subject, EmailRow.sender_address, EmailRow.sender_name, EmailRow.snippet)))
 
 
 def _like_any(word: str) -> ColumnElement[bool]:
