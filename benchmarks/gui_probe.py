@@ -193,8 +193,10 @@ async def _stall(args: argparse.Namespace) -> dict[str, Any]:
         task = asyncio.get_running_loop().create_task(runtime.loop.run_forever(stop))
         await _until(lambda: model.rowCount() >= args.emails or task.done(), 3600, "the queue to fill")
         seconds = time.perf_counter() - started
+        ingest_ticks = len(wakeups.late_ms)
         while not task.done() and await runtime.store.search_index_lag():  # the stalls of indexing count too
             await asyncio.sleep(0.05)
+        indexing_seconds = time.perf_counter() - started - seconds
         wakeups.stop()
         stop.set()
         await task
@@ -203,7 +205,9 @@ async def _stall(args: argparse.Namespace) -> dict[str, Any]:
         stop.set()
         await runtime.close()
     late = sorted(wakeups.late_ms)
+    while_indexing = wakeups.late_ms[ingest_ticks:] or [0.0]
     return {"emails": args.emails, "seconds": seconds, "ticks": len(late), "stall_max_ms": late[-1],
+            "indexing_seconds": indexing_seconds, "stall_max_ms_while_indexing": max(while_indexing),
             "stall_p99_ms": _percentile(late, 0.99), "stall_p50_ms": _percentile(late, 0.5),
             "gui_loop_rate": args.emails / seconds, "gui_thread_cpu_s": wakeups.cpu_s,
             "gui_thread_runqueue_wait_s": wakeups.runqueue_wait_s}
