@@ -13,6 +13,7 @@ import pytest
 
 from emailbot_gui.connectors.base import HandledMessage
 from emailbot_gui.connectors.imap import ImapMailbox, ImapSettings, MailProtocolError, Security
+from emailbot_gui.connectors.imap.imap_session import ImapSession
 from emailbot_gui.connectors.imap.mail_source import content_id
 from tests.imap.servers import HOST, PASSWORD, USER, PymapServer
 
@@ -92,6 +93,34 @@ async def test_without_move_only_the_handled_messages_are_expunged(imap_server_w
     assert "\\Deleted" in flags["Question 3"] and "\\Deleted" not in flags["Question 2"]
     assert first not in server.flags(folder)
     assert "\\Deleted" not in "".join(server.flags(target).values())  # the copy is not marked deleted
+
+
+async def test_without_move_a_retry_after_a_failed_expunge_does_not_copy_twice(imap_server_without_move,
+                                                                              monkeypatch):
+    server = imap_server_without_move
+    folder, target = f"Support{next(_targets)}", f"Handled{next(_targets)}"
+    server.create(folder)
+    for n in range(1, 4):
+        server.append(folder, mail(n))
+    settings = ImapSettings(imap_host=HOST, imap_port=server.port, imap_security=Security.NONE, username=USER,
+                            folder=folder, smtp_host=HOST, smtp_security=Security.NONE).validate()
+    real_add_flags = ImapSession.add_flags
+
+    def connection_lost_after_the_copy(self, uids, flags):  # type: ignore[no-untyped-def]
+        if "Deleted" in flags:
+            raise MailProtocolError("connection lost")
+        return real_add_flags(self, uids, flags)
+
+    with monkeypatch.context() as m:
+        m.setattr(ImapSession, "add_flags", connection_lost_after_the_copy)
+        with pytest.raises(MailProtocolError):
+            await mailbox(settings).mark_handled([handled(1), handled(2)], move_to=target)
+    assert subjects(server, target) == ["Question 1", "Question 2"]  # copied, not yet removed from the folder
+    server.append(folder, mail(4))
+    outcome = await mailbox(settings).mark_handled([handled(1), handled(2), handled(4)], move_to=target)  # retry
+    assert outcome.changed == 3 and not outcome.failed
+    assert subjects(server, target) == ["Question 1", "Question 2", "Question 4"]  # each once
+    assert subjects(server, folder) == ["Question 3"]
 
 
 async def test_a_message_gone_from_the_folder_is_reported_as_gone(imap_settings, imap_server, folder):

@@ -191,10 +191,16 @@ class ImapSession:
             if typ != "OK":
                 raise MailProtocolError(f"{self.where}: setting {flags} failed: {_text(data)}")
 
-    def move(self, uids: Sequence[int], folder: str) -> None:
+    @property
+    def moves(self) -> bool:
+        """Whether the server moves mail in one step (UID MOVE, RFC 6851)."""
+        return "MOVE" in self.capabilities()
+
+    def move(self, uids: Sequence[int], folder: str, *, copied: Sequence[int] = ()) -> None:
         """Move messages of the selected folder (opened read-write) to `folder`, creating it when the server
         says it does not exist. UID MOVE (RFC 6851) when offered; else UID COPY, \\Deleted and UID EXPUNGE of
-        exactly these UIDs (UIDPLUS, RFC 4315). Never a plain EXPUNGE: it would also remove every message
+        exactly these UIDs (UIDPLUS, RFC 4315), leaving out of the copy those already `copied` there by an
+        attempt that failed before its expunge. Never a plain EXPUNGE: it would also remove every message
         someone else marked deleted in the folder."""
         if not uids:
             return
@@ -207,7 +213,8 @@ class ImapSession:
             raise MailProtocolError(f"{self.where} offers neither MOVE nor UIDPLUS, so mail cannot be moved "
                                     "without also deleting what others marked deleted; leave the folder to move "
                                     "handled mail to empty, and tag it instead")
-        self._file_in("COPY", uid_set, folder)
+        if to_copy := [u for u in uids if u not in set(copied)]:
+            self._file_in("COPY", ",".join(map(str, to_copy)), folder)
         self.add_flags(uids, r"(\Deleted)")
         typ, data = self._call(lambda: self.conn.uid("EXPUNGE", uid_set))
         if typ != "OK":

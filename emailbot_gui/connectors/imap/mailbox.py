@@ -49,9 +49,22 @@ class ImapMailbox:
             if uids and tag:
                 imap.add_flags(uids, f"({tag})")
             if uids and move_to:
-                imap.move(uids, move_to)
+                copied: list[int] = []
+                if not imap.moves:  # a copy an earlier attempt made before it failed is not made twice
+                    already = self._already_in(imap, move_to, [m for m in messages if found[m.provider_id]])
+                    imap.select(folder, readonly=False)
+                    copied = [uid for pid in already for uid in found[pid]]
+                imap.move(uids, move_to, copied=copied)
         gone = [pid for pid, group in found.items() if not group]
         return MarkOutcome(changed=len(found) - len(gone), gone=gone)
+
+    def _already_in(self, imap: ImapSession, target: str, messages: list[HandledMessage]) -> set[str]:
+        """The provider ids of `messages` that the folder `target` already holds (none if it does not exist)."""
+        try:
+            imap.select(target, readonly=True)
+        except MailProtocolError:
+            return set()
+        return {m.provider_id for m in messages if self._find(imap, m)}
 
     def _find(self, imap: ImapSession, message: HandledMessage) -> list[int]:
         """The UIDs in the selected folder of this very message."""
