@@ -176,3 +176,44 @@ async def test_closing_the_worker_hands_its_queued_batches_back(flood: Flood) ->
     await worker.close()
     results = await asyncio.gather(*calls)  # a batch the closing cancelled comes back as None, never as an error
     assert any(r is None for r in results) and all(r is None or len(r) == len(batch) for r in results)
+
+
+class ModelThatCannotBeSent:
+    """A model the worker cannot receive: sending it fails (after a moment) as a worker's failed start does."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        import time
+
+        time.sleep(0.3)
+        raise TypeError("cannot send this model")
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 4, 5])
+async def test_a_failed_start_leaves_no_unseen_error_even_when_a_waiting_batch_is_cancelled(
+        turns: int, caplog: pytest.LogCaptureFixture) -> None:
+    import gc
+
+    worker = FloodWorker(lambda: ModelThatCannotBeSent(), min_batch=1, flood_backlog=1)  # type: ignore[arg-type,return-value]
+    detector = InjectionDetector()
+    batch = emails()[:4]
+    try:
+        await worker.expect_backlog(10, detector)
+        waiting = asyncio.create_task(worker.classify(batch, detector))
+        other = asyncio.create_task(worker.classify(batch, detector))
+        ready = worker._ready
+        assert ready is not None
+        while not ready.done():
+            await asyncio.sleep(0.01)
+        for _ in range(turns):  # the error on its way to the batches that wait for the start
+            await asyncio.sleep(0)
+        waiting.cancel()  # the loop gave up on that batch just as the start failed
+        assert await other is None  # the other batch is classified on a thread instead
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert "flood worker failed" in caplog.text and "cannot send this model" in caplog.text
+    finally:
+        await worker.close()
+    del waiting, other, ready
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "never retrieved" not in caplog.text

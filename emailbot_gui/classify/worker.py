@@ -48,6 +48,7 @@ class FloodWorker:
         self._pool: ProcessPoolExecutor | None = None
         self._installed: LocalClassifier | None = None  # the model the worker has, or is receiving
         self._ready: Future[None] | None = None
+        self._ready_waiter: asyncio.Future[None] | None = None  # `_ready` on the event loop, for batches to wait on
         self.classified = 0  # emails the worker process has classified (a figure for logs and tests)
         self.parsed = 0  # and parsed
 
@@ -71,16 +72,16 @@ class FloodWorker:
             return None
         if self._current_model() is not self._installed:
             self._send_model(detector)
-        ready, pool = self._ready, self._pool
-        if ready is None or ready.cancelled():
+        ready, pool, waiter = self._ready, self._pool, self._ready_waiter
+        if ready is None or waiter is None or ready.cancelled():
             return None
         if not ready.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(ready)), self.ready_wait)
-            except TimeoutError:
+            # asyncio.wait neither cancels the waiter nor raises its error (a failed start is handled in _run,
+            # where ready.result() raises the worker's error); wait_for(shield(...)) left that error unretrieved
+            # when this task was cancelled just as the start failed.
+            done, _ = await asyncio.wait({waiter}, timeout=self.ready_wait)
+            if not done:
                 return None
-            except Exception:  # a failed start: handled in _run, where ready.result() raises the worker's error
-                pass
             if self._pool is not pool or self._ready is not ready:  # closed, or a newer model sent meanwhile
                 return None
         results: list[Classification] | None = await self._run(ready, pool, _classify, tuple(emails))
@@ -122,12 +123,20 @@ class FloodWorker:
         assert self._pool is not None
         self._installed = self._current_model()
         self._ready = self._pool.submit(_install, self._installed, detector.known_domains)
+        self._ready_waiter = asyncio.wrap_future(self._ready)
+        self._ready_waiter.add_done_callback(_retrieved)
 
     async def close(self) -> None:
-        pool, self._pool, self._installed, self._ready = self._pool, None, None, None
+        pool, self._pool, self._installed, self._ready, self._ready_waiter = self._pool, None, None, None, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
             log.info("worker process stopped; it classified %d emails and parsed %d", self.classified, self.parsed)
+
+
+def _retrieved(future: asyncio.Future[None]) -> None:
+    """Marks a failed start's error as seen: it is reported where a batch next asks the worker (see _run)."""
+    if not future.cancelled():
+        future.exception()
 
 
 # -- the worker process's side ------------------------------------------------------------------------
