@@ -103,6 +103,19 @@ async def test_editing_or_deleting_an_email_not_indexed_yet_leaves_the_index_sou
     assert await ids_matching(store, "vpn drops") == [indexed[6], waiting[6]]  # the first of each was edited
 
 
+async def test_an_email_given_the_id_of_a_deleted_one_is_indexed_at_once_even_in_a_flood(store: EmailStore,
+                                                                                         tmp_path: Path) -> None:
+    ids = (await store.ingest("test", flood_emails(0))).new_ids
+    con = sqlite3.connect(tmp_path / "q.db")
+    with con:  # the newest email deleted: SQLite gives the next email its id, which the index is already past
+        con.execute("DELETE FROM email_content WHERE email_id = ?", (ids[-1],))
+        con.execute("DELETE FROM emails WHERE id = ?", (ids[-1],))
+    con.close()
+    again = (await store.ingest("test", [email(50, "Scanner offline")], more_waiting=True)).new_ids
+    assert again == [ids[-1]] and indexed_ids(tmp_path / "q.db", "scanner") == again
+    assert await ids_matching(store, "scanner") == again and index_is_sound(tmp_path / "q.db")
+
+
 async def test_the_loop_triages_a_flood_first_and_indexes_it_after(store: EmailStore, tmp_path: Path) -> None:
     raws = [raw(i, f"Printer {i}" if i % 2 else f"Mail {i}") for i in range(600)]
     loop = TriageLoop(store, Mailbox(raws), Labeller(), EnrichmentGateway([]), Drafter(),  # type: ignore[arg-type]

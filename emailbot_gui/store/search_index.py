@@ -35,18 +35,23 @@ class SearchIndexMixin:
 
     async def _index_new(self, s: AsyncSession, rows: Sequence[tuple[int, dict[str, Any]]], *, now: bool) -> None:
         """Within ingest's transaction: index these new emails (id, row) if `now` and the index is complete up
-        to them; else they wait for `index_pending`, keeping the index in id order."""
+        to them; else they wait for `index_pending`, keeping the index in id order. An id at or below the mark
+        (SQLite gives a new email the id of the newest one if that was deleted) is indexed here in any case:
+        the catch-up starts after the mark."""
         if not rows or not await self._has_fts(s):
             return
-        first = min(i for i, _ in rows)
         mark = await _mark(s)
-        if not now or await s.scalar(select(EMAILS_TABLE.c.id).where(
-                EMAILS_TABLE.c.id > mark, EMAILS_TABLE.c.id < first).limit(1)) is not None:
-            return
         ordered = sorted(rows, key=lambda r: r[0])
-        await bulk.execute_many(s, _FTS_INSERT, [
-            (i, r["subject"], r["sender_address"], r["sender_name"], r["snippet"]) for i, r in ordered])
-        await s.execute(text("UPDATE search_index SET indexed_upto = :upto"), {"upto": ordered[-1][0]})
+        below = [r for r in ordered if r[0] <= mark]
+        above = ordered[len(below):]
+        if above and (not now or await s.scalar(select(EMAILS_TABLE.c.id).where(
+                EMAILS_TABLE.c.id > mark, EMAILS_TABLE.c.id < above[0][0]).limit(1)) is not None):
+            above = []  # a flood, or the index lags already: the catch-up indexes these, in order
+        if below or above:
+            await bulk.execute_many(s, _FTS_INSERT, [
+                (i, r["subject"], r["sender_address"], r["sender_name"], r["snippet"]) for i, r in below + above])
+        if above:
+            await s.execute(text("UPDATE search_index SET indexed_upto = :upto"), {"upto": above[-1][0]})
 
     async def index_pending(self, limit: int = INDEX_CHUNK) -> int:
         """Index the next `limit` emails the search index lags behind by, in one transaction; returns how many
