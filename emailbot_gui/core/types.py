@@ -34,6 +34,9 @@ class Urgency(enum.IntEnum):
         return self.name.capitalize()
 
 
+SNIPPET_CHARS = 240
+
+
 @dataclass(frozen=True, slots=True)
 class Address:
     address: str
@@ -81,7 +84,15 @@ class Email:
 
     @property
     def snippet(self) -> str:
-        return " ".join(self.body_text.split())[:240]
+        """The body's first 240 characters with whitespace runs collapsed, read from the start of the body only:
+        splitting all of a 10 MB body took a fifth of a second, on the window's thread while mail is stored."""
+        text, size = self.body_text, 1024
+        while size < len(text):
+            joined = " ".join(text[:size].split())  # a prefix of the whole body's (a word cut short included)
+            if len(joined) >= SNIPPET_CHARS:
+                return joined[:SNIPPET_CHARS]
+            size *= 4
+        return " ".join(text.split())[:SNIPPET_CHARS]
 
 
 @dataclass(frozen=True, slots=True)
