@@ -227,3 +227,15 @@ def test_the_model_goes_to_the_worker_with_its_neighbour_memory_built(model: Loc
     assert received._memory is not None  # not built again in the worker: that took it most of a second
     batch = emails()[:12]
     assert received.classify_now(batch) == model.classify_now(batch)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="the OS has no nice")
+async def test_the_worker_runs_behind_the_window(flood: Flood) -> None:
+    from emailbot_gui.classify.worker import WORKER_NICENESS
+
+    _, worker, checks = flood
+    await checks.expect_backlog(500)
+    await until_ready(worker, emails()[:10], checks)
+    assert worker._pool is not None
+    niceness = await asyncio.wrap_future(worker._pool.submit(os.nice, 0))
+    assert niceness >= min(19, os.nice(0) + WORKER_NICENESS)  # the GUI thread gets a core first

@@ -16,8 +16,10 @@ same code on the same model.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -61,7 +63,8 @@ class FloodWorker:
         """Start the worker for a flood; stop it once the backlog is gone (it holds a copy of the model)."""
         if waiting >= self.flood_backlog and self._pool is None:
             log.info("a flood (about %d emails to classify): classifying them in a worker process", waiting)
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_behind_the_window)
             self._send_model(detector)
         elif waiting < self.flood_backlog and self._pool is not None:
             await self.close()
@@ -144,6 +147,14 @@ def _retrieved(future: asyncio.Future[None]) -> None:
 
 _model: LocalClassifier | None = None
 _detector: InjectionDetector | None = None
+WORKER_NICENESS = 5  # below the app's process: when both want the CPU, the window's thread goes first
+
+
+def _behind_the_window() -> None:
+    """The worker yields the CPU to the app's process, whose GUI thread must wake on time: on a machine with
+    few cores a flood otherwise keeps it waiting for a core (where the OS has no nice, nothing changes)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def _install(model: LocalClassifier, known_domains: Sequence[str]) -> None:
