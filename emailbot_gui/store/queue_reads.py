@@ -5,7 +5,8 @@ Every sort breaks ties by received time, then id, so that each has an index to w
 SQLite appends the rowid, which is the id). The free-text search finds each word of three characters or
 more through the trigram index of migration 0002 where there is one (SQLite's FTS5 table; PostgreSQL's
 pg_trgm indexes serve the ILIKE below by themselves); shorter words, and databases without the index, are
-matched with LIKE: the same results either way."""
+matched with LIKE: the same results either way. Emails the SQLite index does not have yet (a flood's, until
+it catches up: see search_index) are matched with a LIKE that folds case as the index does."""
 
 from __future__ import annotations
 
