@@ -219,16 +219,6 @@ async def test_a_failed_start_leaves_no_unseen_error_even_when_a_waiting_batch_i
     assert "never retrieved" not in caplog.text
 
 
-def test_the_model_goes_to_the_worker_with_its_neighbour_memory_built(model: LocalClassifier) -> None:
-    import pickle
-
-    model.memory  # noqa: B018  (built, as the app builds it before a flood)
-    received = pickle.loads(pickle.dumps(model))
-    assert received._memory is not None  # not built again in the worker: that took it most of a second
-    batch = emails()[:12]
-    assert received.classify_now(batch) == model.classify_now(batch)
-
-
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="the OS has no nice")
 async def test_the_worker_runs_behind_the_window(flood: Flood) -> None:
     from emailbot_gui.classify.worker import WORKER_NICENESS

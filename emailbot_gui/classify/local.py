@@ -169,14 +169,13 @@ class LocalClassifier:
                                memory=self._memory)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled (for the flood worker process) without the caches, and with the neighbour memory once it is
-        built: its 16 MB cross in a few milliseconds, where building it again took the starting worker most of
-        a second, while the flood waited or was classified in the app's process instead."""
+        """Pickled (for the classification worker process) without the caches and the neighbour memory,
+        which the receiving process rebuilds: a few MB instead of tens."""
         return (_rebuilt, (self._model, {
             "model_categories": self.model_categories, "feature_config": self.feature_config,
             "temperatures": self.temperatures, "base": self._base, "corrections": self._corrections,
             "train_config": self.train_config, "categories": self.categories, "seed": self.seed, "idf": self.idf,
-            "memory_config": self.memory_config, "memory": self._memory}))
+            "memory_config": self.memory_config}))
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:

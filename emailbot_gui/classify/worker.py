@@ -4,13 +4,12 @@ While a backlog is large the triage loop's classifier sends big batches to one s
 which holds a copy of the current local model; the loop has it parse the batches it fetches, too (once it
 is ready: parsing never waits for it). Storing, enriching and drafting stay in the app's process.
 
-The worker starts in the background (a second or so: an interpreter, numpy, then the model, which arrives
-with its neighbour memory already built). A big batch waits for it to be ready (a model on its way over,
-too), up to READY_WAIT: in a flood the app's process has fetching, parsing and storing to do meanwhile, and
-classifying on a thread of its own would take the one core that work has (a second of it for the first
-1,200 emails of a flood). A worker that is not ready by then, or that crashed, and small batches: the caller
-classifies on a thread as before, so nothing is lost. Results are the same either way: the worker runs the
-same code on the same model.
+The worker starts in the background (a second or so: an interpreter, numpy, the model, its neighbour
+memory). A big batch waits for it to be ready (a model on its way over, too), up to READY_WAIT: in a flood
+the app's process has fetching, parsing and storing to do meanwhile, and classifying on a thread of its own
+would take the one core that work has (a second of it for the first 1,200 emails of a flood). A worker
+that is not ready by then, or that crashed, and small batches: the caller classifies on a thread as before,
+so nothing is lost. Results are the same either way: the worker runs the same code on the same model.
 """
 
 from __future__ import annotations
