@@ -92,14 +92,15 @@ def _fts_match(words: list[str]) -> ColumnElement[bool]:
 def _folded_like_any(word: str) -> ColumnElement[bool]:
     """`_like_any`, with the case of every letter folded as the index folds it (SQLite only)."""
     pattern = f"%{_escape_like(word.lower())}%"
-    return or_(*(getattr(func, UNICODE_LOWER)(c).like(pattern, escape="\\")
-                 for c in (EmailRow.subject, EmailRow.sender_address, EmailRow.sender_name, EmailRow.snippet)))
+    return or_(*(getattr(func, UNICODE_LOWER)(c).like(pattern, escape="\\") for c in _SEARCHED))
 
 
 def _like_any(word: str) -> ColumnElement[bool]:
     pattern = f"%{_escape_like(word)}%"
-    return or_(EmailRow.subject.ilike(pattern, escape="\\"), EmailRow.sender_address.ilike(pattern, escape="\\"),
-               EmailRow.sender_name.ilike(pattern, escape="\\"), EmailRow.snippet.ilike(pattern, escape="\\"))
+    return or_(*(c.ilike(pattern, escape="\\") for c in _SEARCHED))
+
+
+_SEARCHED = (EmailRow.subject, EmailRow.sender_address, EmailRow.sender_name, EmailRow.snippet)
 
 
 def _queue_row(r: Any) -> QueueRow:
